@@ -1,0 +1,139 @@
+// The reference benchmark's stages in alchain: load, train 1 epoch, score the 60k pool, test, top-k.
+// Prints one JSON object on stdout (same keys as ../shared/bench/ref_pytorch.py), progress on stderr.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <numeric>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/process_tuning.hpp"
+#include "alchain/run/trainer.hpp"
+#include "alchain/sdk/dataset.hpp"
+#include "alchain/sdk/model.hpp"
+#include "alchain/sdk/policy.hpp"
+#include "alchain/sdk/rng.hpp"
+#include "alchain/sdk/uncertainty.hpp"
+
+using namespace alchain;
+
+namespace {
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+struct Args {
+  std::string model = "resnet20";
+  int threads = 2, subset = 6000, batch_train = 128, batch_score = 512, warmup = 2;
+  std::uint64_t seed = 0;
+};
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(std::string(argv[i]) + " needs a value");
+      return argv[++i];
+    };
+    const std::string k = argv[i];
+    if (k == "--model") a.model = next();
+    else if (k == "--threads") a.threads = std::stoi(next());
+    else if (k == "--subset") a.subset = std::stoi(next());
+    else if (k == "--batch-train") a.batch_train = std::stoi(next());
+    else if (k == "--batch-score") a.batch_score = std::stoi(next());
+    else if (k == "--warmup") a.warmup = std::stoi(next());
+    else if (k == "--seed") a.seed = std::stoull(next());
+    else if (k == "--help" || k == "-h") {
+      std::cout << "alchain_bench [--model resnet20|lenet5|mlp] [--threads 2] [--subset 6000] [--batch-train 128]\n"
+                   "              [--batch-score 512] [--warmup 2] [--seed 0]\n"
+                   "The stages of ../shared/bench/ref_pytorch.py, through alchain's plugins and trainer.\n";
+      std::exit(0);
+    } else throw std::runtime_error("unknown option " + k);
+  }
+  return a;
+}
+Params defaults(const PluginRegistry& r, PluginKind kind, const std::string& name) {
+  Diagnostics d("bench");
+  return resolve_plugin_params(r.get(kind, name), nullptr, "params", {}, d);
+}
+}  // namespace
+
+int main(int argc, char** argv) try {
+  tune_process(argv);
+  const Args a = parse(argc, argv);
+  const int threads = set_compute_threads(a.threads);
+  PluginRegistry reg;
+  reg.scan(plugin_search_path({ALCHAIN_BENCH_PLUGIN_DIR}));
+
+  double t = now();
+  auto data = reg.create_dataset("fashion_mnist", defaults(reg, PluginKind::dataset, "fashion_mnist"), CreateContext{});
+  const double load_s = now() - t;
+  const std::int64_t n_pool = data->size(Split::train);
+  CreateContext mctx;
+  mctx.num_classes = 10;
+  mctx.input_shape = data->info().input_shape;
+  const Params mparams = defaults(reg, PluginKind::model, a.model);
+
+  std::vector<std::int64_t> perm(static_cast<std::size_t>(n_pool));
+  std::iota(perm.begin(), perm.end(), std::int64_t{0});
+  Rng(a.seed).shuffle_prefix(perm, static_cast<std::size_t>(a.subset));
+  const std::vector<std::int64_t> subset(perm.begin(), perm.begin() + a.subset);
+  const at::Tensor sub_t = torch::tensor(subset, torch::kInt64);
+  const at::Tensor y = data->labels(Split::train, sub_t);
+  const std::vector<std::int64_t> labels(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
+
+  TrainingOptions opt;
+  opt.epochs = 1;
+  opt.batch_size = a.batch_train;
+  opt.lr = 0.05;
+  opt.momentum = 0.9;
+  opt.weight_decay = 5e-4;
+  opt.schedule = "constant";
+  const Progress quiet(true);
+  if (a.warmup > 0) {  // on a throw-away model, as the reference does
+    auto warm = reg.create_model(a.model, mparams, mctx);
+    const std::size_t k = std::min<std::size_t>(subset.size(), static_cast<std::size_t>(a.warmup * a.batch_train));
+    train_model(*warm, *data, {subset.begin(), subset.begin() + k}, {labels.begin(), labels.begin() + k}, opt, 1, quiet);
+  }
+  torch::manual_seed(a.seed);
+  auto model = reg.create_model(a.model, mparams, mctx);
+  const TrainResult tr = train_model(*model, *data, subset, labels, opt, a.seed, quiet);
+  std::cerr << "train " << tr.seconds << " s  " << a.subset / tr.seconds << " img/s  loss " << tr.last_epoch_loss << "\n";
+
+  std::vector<std::int64_t> pool(static_cast<std::size_t>(n_pool));
+  std::iota(pool.begin(), pool.end(), std::int64_t{0});
+  at::Tensor entropy = torch::empty({n_pool});
+  at::Tensor features = torch::empty({n_pool, model->embedding_dim()});
+  auto sink = [&](const PoolBatch& b) {
+    const std::int64_t lo = b.ids[0].item<std::int64_t>(), n = b.ids.size(0);
+    entropy.narrow(0, lo, n).copy_(uncertainty::entropy(b.logits));
+    features.narrow(0, lo, n).copy_(b.embedding);
+  };
+  if (a.warmup > 0)
+    stream_outputs(*model, *data, {pool.begin(), pool.begin() + a.warmup * a.batch_score}, a.batch_score,
+                   kNeedLogits | kNeedEmbedding, sink);
+  t = now();
+  stream_outputs(*model, *data, pool, a.batch_score, kNeedLogits | kNeedEmbedding, sink);
+  const double score_s = now() - t;
+  std::cerr << "score " << score_s << " s  " << n_pool / score_s << " img/s\n";
+
+  const EvalResult ev = evaluate_model(*model, *data, 10, a.batch_score);
+  t = now();
+  const at::Tensor topk = std::get<1>(entropy.topk(1000));
+  const double topk_s = now() - t;
+
+  const double macs = static_cast<double>(model->macs(mctx.input_shape));
+  std::printf(
+      "{\"impl\": \"alchain\", \"model\": \"%s\", \"threads\": %d, \"tuning\": \"%s\", \"load_s\": %.4f, "
+      "\"train_s\": %.4f, \"train_img_per_s\": %.1f, \"train_loss\": %.4f, \"score_s\": %.4f, "
+      "\"score_img_per_s\": %.1f, \"score_gflops\": %.2f, \"test_acc\": %.4f, \"topk_s\": %.5f, "
+      "\"macs_per_img\": %.0f}\n",
+      a.model.c_str(), threads, tuning_summary().c_str(), load_s, tr.seconds, a.subset / tr.seconds,
+      tr.last_epoch_loss, score_s, n_pool / score_s, 2 * macs * n_pool / score_s / 1e9, ev.accuracy, topk_s, macs);
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "alchain_bench: " << e.what() << "\n";
+  return 1;
+}

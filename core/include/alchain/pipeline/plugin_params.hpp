@@ -1,0 +1,26 @@
+/// Checks a plugin's parameter table against the parameter specs of its descriptor.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "alchain/pipeline/diagnostics.hpp"
+#include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/sdk/params.hpp"
+
+namespace alchain {
+
+SourcePos source_pos(const toml::source_region& r);
+
+/// Every declared parameter, from `table` (may be null) or its default. Unknown keys, wrong types,
+/// values out of bounds and missing required parameters go to `diags`, positioned at the
+/// offending key or value, or at `anchor` when the table is absent.
+Params resolve_plugin_params(const PluginInfo& plugin, const toml::table* table, const std::string& prefix,
+                             SourcePos anchor, Diagnostics& diags);
+
+/// Whether a spec's default is a valid value of its type (used when a plugin loads).
+std::optional<std::string> check_param_default(const ParamSpec& spec);
+
+}  // namespace alchain

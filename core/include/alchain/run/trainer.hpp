@@ -1,0 +1,56 @@
+/// Training, evaluation and pool scoring of one model on one dataset.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "alchain/pipeline/pipeline.hpp"
+
+namespace at { class Tensor; }
+
+namespace alchain {
+
+class Dataset;
+class Model;
+struct PoolBatch;
+
+/// Progress lines on stderr for long work; silent when quiet.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet) {}
+  bool quiet() const { return quiet_; }
+  void line(const std::string& s) const;
+
+ private:
+  bool quiet_;
+};
+
+struct TrainResult {
+  double seconds = 0;
+  double last_epoch_loss = 0;
+  std::int64_t samples = 0;  ///< samples processed over all epochs
+};
+
+/// Trains `model` from its current weights with SGD (momentum; weight decay on weights of
+/// rank >= 2 only) on the samples `ids` whose labels are `labels`. Data order comes from `seed`.
+TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
+                        const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
+                        std::uint64_t seed, const Progress& progress);
+
+struct EvalResult {
+  double accuracy = 0;
+  std::vector<double> per_class;  ///< NaN for a class absent from the test split
+  double seconds = 0;
+};
+
+/// Accuracy on the whole test split.
+EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size);
+
+/// Runs the model in inference mode over the train-split samples `ids`, batch by batch, and hands
+/// each batch's outputs to `sink`. `needs` is a Need bit set: logits and/or embedding.
+void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
+                    std::uint32_t needs, const std::function<void(const PoolBatch&)>& sink);
+
+}  // namespace alchain

@@ -1,0 +1,199 @@
+// Parses a pipeline file into the typed Pipeline, reporting every error with its position.
+#include <fstream>
+#include <sstream>
+
+#include "alchain/pipeline/pipeline.hpp"
+#include "alchain/plugin/plugin_registry.hpp"
+#include "toml_reader.hpp"
+
+namespace alchain {
+
+std::int64_t Count::resolve(std::int64_t pool) const {
+  if (!is_fraction) return static_cast<std::int64_t>(value);
+  const auto n = static_cast<std::int64_t>(value * static_cast<double>(pool));
+  return n < 1 ? 1 : n;
+}
+
+namespace {
+
+/// A count (integer >= 1 or >= 0) or a fraction in (0, 1).
+void read_count(TableReader& r, const char* key, Count& out, bool allow_zero) {
+  const toml::node* n = r.node(key);
+  if (!n) return;
+  if (auto* i = n->as_integer()) {
+    if (i->get() >= (allow_zero ? 0 : 1)) {
+      out = {false, static_cast<double>(i->get())};
+      return;
+    }
+  } else if (auto* f = n->as_floating_point()) {
+    if (f->get() > 0.0 && f->get() < 1.0) {
+      out = {true, f->get()};
+      return;
+    }
+  }
+  r.error(*n, r.path(key) + ": expected a count (integer >= " + (allow_zero ? "0" : "1") +
+                  ") or a fraction of the pool (float in (0, 1))");
+}
+
+void read_training(TableReader& r, TrainingOptions& t) {
+  r.integer("epochs", t.epochs, 1);
+  r.integer("batch_size", t.batch_size, 2);
+  r.real("lr", t.lr, 0.0, {}, true);
+  r.real("momentum", t.momentum, 0.0, 1.0, false, true);
+  r.boolean("nesterov", t.nesterov);
+  r.real("weight_decay", t.weight_decay, 0.0);
+  r.string("schedule", t.schedule, {"constant", "cosine", "step"});
+  r.integer("step_epochs", t.step_epochs, 0);
+  r.real("gamma", t.gamma, 0.0, 1.0, true, false);
+  r.finish();
+}
+
+/// `plugin` key of `kind` from table `r`, with its parameters from `params_key`.
+void read_plugin(TableReader& r, const char* key, const char* params_key, PluginKind kind,
+                 const PluginRegistry& registry, Diagnostics& diags, PluginRef& out, bool required) {
+  const toml::node* n = r.node(key);
+  const toml::table* params = r.table(params_key);
+  if (!n) {
+    if (required) diags.error(r.pos(), r.path(key) + ": missing (the " + std::string(to_string(kind)) + " plugin's name)");
+    if (params) r.error(*params, r.path(params_key) + ": given without '" + key + "'");
+    return;
+  }
+  auto* s = n->as_string();
+  if (!s) {
+    r.error(*n, r.path(key) + ": expected a plugin name (string), got " + toml_type_name(*n));
+    return;
+  }
+  out.plugin = s->get();
+  out.pos = source_pos(n->source());
+  if (!registry.contains(kind, out.plugin)) {
+    std::string avail;
+    for (const auto& name : registry.names(kind)) avail += (avail.empty() ? "" : ", ") + name;
+    r.error(*n, r.path(key) + ": unknown " + to_string(kind) + " '" + out.plugin + "' (available: " +
+                    (avail.empty() ? "none" : avail) + ")");
+    return;
+  }
+  try {
+    const PluginInfo& info = registry.get(kind, out.plugin);
+    out.params = resolve_plugin_params(info, params, r.path(params_key), out.pos, diags);
+  } catch (const PluginError& e) {  // duplicate name
+    r.error(*n, r.path(key) + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Pipeline parse_pipeline(const std::string& text, const std::string& path, const PluginRegistry& registry,
+                        Diagnostics& diags) {
+  Pipeline p;
+  p.path = path;
+  p.text = text;
+  p.name = std::filesystem::path(path).stem().string();
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    diags.error(source_pos(e.source()), std::string(e.description()));
+    return p;
+  }
+  TableReader top(root, "", diags);
+
+  // schema first: a file of another schema is not checked further.
+  if (const toml::node* n = top.node("schema")) {
+    auto* v = n->as_integer();
+    if (!v || v->get() != kPipelineSchema) {
+      top.error(*n, "schema: this alchain reads schema = " + std::to_string(kPipelineSchema) + ", got " +
+                        (v ? std::to_string(v->get()) : std::string(toml_type_name(*n))));
+      return p;
+    }
+  } else {
+    diags.error({1, 1}, "schema: missing; a pipeline file starts with 'schema = " +
+                            std::to_string(kPipelineSchema) + "'");
+  }
+  top.string("name", p.name);
+  top.string("description", p.description);
+
+  if (const toml::table* t = top.table("run")) {
+    TableReader r(*t, "run", diags);
+    std::int64_t seed = 0;
+    if (r.integer("seed", seed, 0)) p.run.seed = static_cast<std::uint64_t>(seed);
+    r.integer("repeats", p.run.repeats, 1, 1000);
+    r.integer("threads", p.run.threads, 0, 1024);
+    r.integer("inference_batch_size", p.run.inference_batch_size, 1, 1 << 20);
+    r.finish();
+  }
+
+  if (const toml::table* t = top.table("dataset")) {
+    TableReader r(*t, "dataset", diags);
+    read_plugin(r, "plugin", "params", PluginKind::dataset, registry, diags, p.dataset, true);
+    r.finish();
+  } else {
+    diags.error({1, 1}, "dataset: missing table [dataset]");
+  }
+
+  if (const toml::table* t = top.table("budget")) {
+    TableReader r(*t, "budget", diags);
+    read_count(r, "initial", p.budget.initial, false);
+    read_count(r, "per_cycle", p.budget.per_cycle, false);
+    r.integer("cycles", p.budget.cycles, 0, 10000);
+    r.finish();
+  }
+
+  if (const toml::table* t = top.table("training")) {
+    TableReader r(*t, "training", diags);
+    read_training(r, p.training);
+  }
+
+  if (const toml::table* t = top.table("baseline")) {
+    TableReader r(*t, "baseline", diags);
+    r.boolean("random", p.random_baseline);
+    r.finish();
+    if (p.random_baseline && !registry.contains(PluginKind::policy, "random"))
+      diags.error(source_pos(t->source()), "baseline.random: needs the policy plugin 'random', which is not loaded");
+  }
+
+  const toml::node* gens = top.node("generation");
+  const toml::array* arr = gens ? gens->as_array() : nullptr;
+  if (gens && (!arr || !arr->is_array_of_tables())) {
+    top.error(*gens, "generation: expected an array of tables ([[generation]])");
+  } else if (!arr || arr->empty()) {
+    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]]");
+  } else {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& gt = *(*arr)[i].as_table();
+      const std::string prefix = "generation[" + std::to_string(i) + "]";
+      TableReader r(gt, prefix, diags);
+      GenerationSpec g;
+      g.name = "gen" + std::to_string(i);
+      g.cycles = p.budget.cycles;
+      g.training = p.training;
+      r.string("name", g.name);
+      r.integer("cycles", g.cycles, 0, 10000);
+      read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
+      read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
+      if (const toml::table* tt = r.table("training")) {
+        TableReader tr(*tt, prefix + ".training", diags);
+        read_training(tr, g.training);
+      }
+      r.finish();
+      p.generations.push_back(std::move(g));
+    }
+  }
+  top.finish();
+  return p;
+}
+
+Pipeline load_pipeline(const std::filesystem::path& file, const PluginRegistry& registry) {
+  std::ifstream in(file, std::ios::binary);
+  Diagnostics diags(file.string());
+  if (!in) {
+    diags.error({}, "cannot open pipeline file");
+    throw InputError(diags);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Pipeline p = parse_pipeline(ss.str(), file.string(), registry, diags);
+  if (!diags.empty()) throw InputError(diags);
+  return p;
+}
+
+}  // namespace alchain

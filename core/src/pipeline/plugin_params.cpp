@@ -1,0 +1,139 @@
+// Converts TOML values to plugin parameters according to the plugin's declared specs.
+#include "alchain/pipeline/plugin_params.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "toml_reader.hpp"
+
+namespace alchain {
+
+namespace {
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+std::optional<std::string> check_bounds(const ParamSpec& s, double x) {
+  if ((s.min && x < *s.min) || (s.max && x > *s.max)) {
+    std::string range = s.min && s.max ? "in [" + fmt(*s.min) + ", " + fmt(*s.max) + "]"
+                        : s.min        ? ">= " + fmt(*s.min)
+                                       : "<= " + fmt(*s.max);
+    return "expected a value " + range + ", got " + fmt(x);
+  }
+  return std::nullopt;
+}
+
+/// The value of `n` as spec `s` wants it, or an error message.
+std::optional<ParamValue> convert(const toml::node& n, const ParamSpec& s, std::string& error) {
+  auto wrong = [&](const char* want) {
+    error = std::string("expected ") + want + ", got " + toml_type_name(n);
+    return std::nullopt;
+  };
+  switch (s.type) {
+    case ParamType::boolean:
+      if (auto* b = n.as_boolean()) return ParamValue(b->get());
+      return wrong("true or false");
+    case ParamType::integer:
+      if (auto* i = n.as_integer()) {
+        if (auto e = check_bounds(s, static_cast<double>(i->get()))) return error = *e, std::nullopt;
+        return ParamValue(i->get());
+      }
+      return wrong("an integer");
+    case ParamType::real:
+      if (n.is_number()) {
+        const double x = n.value<double>().value_or(NAN);
+        if (auto e = check_bounds(s, x)) return error = *e, std::nullopt;
+        return ParamValue(x);
+      }
+      return wrong("a number");
+    case ParamType::string:
+      if (auto* str = n.as_string()) {
+        if (!s.choices.empty()) {
+          std::string list;
+          bool ok = false;
+          for (const auto& c : s.choices) {
+            ok = ok || c == str->get();
+            list += (list.empty() ? "" : ", ") + c;
+          }
+          if (!ok) return error = "expected one of " + list + ", got \"" + str->get() + "\"", std::nullopt;
+        }
+        return ParamValue(str->get());
+      }
+      return wrong("a string");
+    case ParamType::int_list:
+    case ParamType::float_list: {
+      auto* arr = n.as_array();
+      const bool ints = s.type == ParamType::int_list;
+      if (!arr) return wrong(ints ? "an array of integers" : "an array of numbers");
+      std::vector<std::int64_t> iv;
+      std::vector<double> fv;
+      for (const auto& el : *arr) {
+        if (ints ? !el.is_integer() : !el.is_number())
+          return error = std::string("expected an array of ") + (ints ? "integers" : "numbers") +
+                         ", found " + toml_type_name(el),
+                 std::nullopt;
+        const double x = el.value<double>().value_or(NAN);
+        if (auto e = check_bounds(s, x)) return error = *e, std::nullopt;
+        if (ints) iv.push_back(el.value<std::int64_t>().value_or(0));
+        else fv.push_back(x);
+      }
+      return ints ? ParamValue(iv) : ParamValue(fv);
+    }
+  }
+  return wrong("a known type");
+}
+
+std::optional<ParamValue> parse_default(const ParamSpec& s, std::string& error) {
+  try {
+    toml::table t = toml::parse("v = " + *s.default_value);
+    return convert(*t.get("v"), s, error);
+  } catch (const toml::parse_error& e) {
+    error = "'" + *s.default_value + "' is not a TOML value: " + std::string(e.description());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> check_param_default(const ParamSpec& spec) {
+  if (!spec.default_value) return std::nullopt;
+  std::string error;
+  if (!parse_default(spec, error)) return error;
+  return std::nullopt;
+}
+
+Params resolve_plugin_params(const PluginInfo& plugin, const toml::table* table, const std::string& prefix,
+                             SourcePos anchor, Diagnostics& diags) {
+  Params out;
+  const std::string who = std::string(to_string(plugin.kind)) + " '" + plugin.name + "'";
+  for (const ParamSpec& s : plugin.params) {
+    const toml::node* n = table ? table->get(s.name) : nullptr;
+    std::string error;
+    if (n) {
+      if (auto v = convert(*n, s, error)) out.set(s.name, *v);
+      else diags.error(source_pos(n->source()), prefix + "." + s.name + ": " + error);
+    } else if (s.default_value) {
+      if (auto v = parse_default(s, error)) out.set(s.name, *v);
+    } else {
+      diags.error(table ? source_pos(table->source()) : anchor,
+                  prefix + ": " + who + " requires parameter '" + s.name + "' (" + to_string(s.type) + ")");
+    }
+  }
+  if (table) {
+    for (auto&& [k, v] : *table) {
+      bool known = false;
+      for (const auto& s : plugin.params) known = known || s.name == k.str();
+      if (known) continue;
+      std::string names;
+      for (const auto& s : plugin.params) names += (names.empty() ? "" : ", ") + s.name;
+      diags.error(source_pos(k.source()), prefix + ": " + who + " has no parameter '" + std::string(k.str()) +
+                                              "' (" + (names.empty() ? "it takes none" : "it takes: " + names) + ")");
+    }
+  }
+  return out;
+}
+
+}  // namespace alchain

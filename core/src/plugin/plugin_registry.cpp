@@ -1,0 +1,316 @@
+// Loads plugin libraries with Boost.DLL, validates descriptors, and creates plugin objects.
+#include "alchain/plugin/plugin_registry.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+
+#include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/sdk/plugin.hpp"
+
+namespace fs = std::filesystem;
+
+namespace alchain {
+
+const char* to_string(PluginErrorKind kind) {
+  switch (kind) {
+    case PluginErrorKind::open_failed: return "open failed";
+    case PluginErrorKind::missing_entry: return "missing entry";
+    case PluginErrorKind::bad_descriptor: return "bad descriptor";
+    case PluginErrorKind::abi_mismatch: return "ABI mismatch";
+    case PluginErrorKind::fingerprint_mismatch: return "fingerprint mismatch";
+    case PluginErrorKind::duplicate_name: return "duplicate name";
+    case PluginErrorKind::unknown_name: return "unknown name";
+    case PluginErrorKind::init_failed: return "init failed";
+  }
+  return "?";
+}
+
+const char* to_string(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::dataset: return "dataset";
+    case PluginKind::model: return "model";
+    case PluginKind::policy: return "policy";
+  }
+  return "?";
+}
+
+const char* to_string(ParamType type) {
+  switch (type) {
+    case ParamType::boolean: return "bool";
+    case ParamType::integer: return "integer";
+    case ParamType::real: return "float";
+    case ParamType::string: return "string";
+    case ParamType::int_list: return "integer list";
+    case ParamType::float_list: return "float list";
+  }
+  return "?";
+}
+
+const std::string& host_fingerprint() {
+  static const std::string fp = ALCHAIN_BUILD_FINGERPRINT;
+  return fp;
+}
+
+namespace {
+
+// Libraries stay loaded for the life of the process: objects they made, and exceptions they
+// threw, may outlive any registry.
+std::vector<std::shared_ptr<boost::dll::shared_library>>& resident_libraries() {
+  static auto* libs = new std::vector<std::shared_ptr<boost::dll::shared_library>>();
+  return *libs;
+}
+
+bool valid_name(const char* s) {
+  if (s == nullptr || *s == '\0') return false;
+  for (const char* p = s; *p; ++p)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return false;
+  return true;
+}
+
+std::string str(const char* s) { return s ? std::string(s) : std::string(); }
+
+std::string abi_range() {
+  return std::to_string(ALCHAIN_ABI_MAJOR) + ".0-" + std::to_string(ALCHAIN_ABI_MAJOR) + "." +
+         std::to_string(ALCHAIN_ABI_MINOR);
+}
+
+fs::path executable_dir() {
+  return fs::path(boost::dll::program_location().parent_path().string());
+}
+
+}  // namespace
+
+std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& cli_dirs) {
+  std::vector<fs::path> dirs(cli_dirs);
+  if (const char* env = std::getenv("ALCHAIN_PLUGIN_PATH")) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':'))
+      if (!item.empty()) dirs.emplace_back(item);
+  }
+  // Build tree: plugins/ beside the executable. Installed: <prefix>/lib/alchain/plugins.
+  const fs::path exe = executable_dir();
+  std::error_code ec;
+  if (fs::is_directory(exe / "plugins", ec))
+    dirs.push_back(exe / "plugins");
+  else
+    dirs.push_back(exe.parent_path() / "lib" / "alchain" / "plugins");
+  return dirs;
+}
+
+struct PluginRegistry::Entry {
+  PluginInfo info;
+  const alchain_plugin_descriptor* descriptor = nullptr;
+  std::shared_ptr<boost::dll::shared_library> library;
+};
+
+PluginRegistry::PluginRegistry() = default;
+PluginRegistry::~PluginRegistry() = default;
+
+void PluginRegistry::scan(const std::vector<fs::path>& dirs) {
+  std::set<fs::path> seen;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".so" && !e.is_directory()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      const fs::path canonical = fs::weakly_canonical(f, ec);
+      if (!seen.insert(canonical).second) continue;  // same file reached through two directories
+      try {
+        load(f);
+      } catch (const PluginError& e) {
+        problems_.push_back(e);
+      }
+    }
+  }
+}
+
+const PluginInfo& PluginRegistry::load(const fs::path& file) {
+  const std::string path = file.string();
+  auto lib = std::make_shared<boost::dll::shared_library>();
+  try {
+    lib->load(boost::dll::fs::path(path),
+              boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw PluginError(PluginErrorKind::open_failed, path,
+                      path + ": cannot be loaded as a shared library: " + e.what());
+  }
+  resident_libraries().push_back(lib);
+  if (!lib->has(ALCHAIN_ENTRY_SYMBOL))
+    throw PluginError(PluginErrorKind::missing_entry, path,
+                      path + ": not an alchain plugin: no symbol '" ALCHAIN_ENTRY_SYMBOL "'");
+  const alchain_plugin_descriptor* d = lib->get<const alchain_plugin_descriptor*()>(ALCHAIN_ENTRY_SYMBOL)();
+  if (d == nullptr)
+    throw PluginError(PluginErrorKind::bad_descriptor, path,
+                      path + ": " ALCHAIN_ENTRY_SYMBOL "() returned a null descriptor");
+  // Only struct_size, abi_major and abi_minor may be read before the version is accepted.
+  const std::string version = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
+  if (d->abi_major != ALCHAIN_ABI_MAJOR || d->abi_minor > ALCHAIN_ABI_MINOR)
+    throw PluginError(PluginErrorKind::abi_mismatch, path,
+                      path + ": ABI " + version + ", host supports " + abi_range() +
+                          (d->abi_major == ALCHAIN_ABI_MAJOR ? " (built against a newer alchain SDK)" : ""));
+  if (d->struct_size < sizeof(alchain_plugin_descriptor))
+    throw PluginError(PluginErrorKind::bad_descriptor, path,
+                      path + ": descriptor of " + std::to_string(d->struct_size) + " bytes, ABI " + version +
+                          " needs at least " + std::to_string(sizeof(alchain_plugin_descriptor)));
+  if (d->kind < ALCHAIN_KIND_DATASET || d->kind > ALCHAIN_KIND_POLICY)
+    throw PluginError(PluginErrorKind::bad_descriptor, path,
+                      path + ": unknown plugin kind " + std::to_string(d->kind));
+  const auto kind = static_cast<PluginKind>(d->kind);
+  if (!valid_name(d->name))
+    throw PluginError(PluginErrorKind::bad_descriptor, path,
+                      path + ": plugin name '" + str(d->name) + "' is not of the form [a-z0-9_]+");
+  const std::string label = std::string(to_string(kind)) + " '" + d->name + "'";
+  if (str(d->fingerprint) != host_fingerprint())
+    throw PluginError(PluginErrorKind::fingerprint_mismatch, path,
+                      path + ": " + label + " was built as '" + str(d->fingerprint) + "', host is '" +
+                          host_fingerprint() + "'; C++ and LibTorch objects cannot cross: rebuild it against this SDK");
+  if (d->create == nullptr || d->destroy == nullptr)
+    throw PluginError(PluginErrorKind::bad_descriptor, path, path + ": " + label + " has no factory");
+  if (d->param_count > 0 && d->params == nullptr)
+    throw PluginError(PluginErrorKind::bad_descriptor, path, path + ": " + label + " declares parameters but gives none");
+
+  auto entry = std::make_unique<Entry>();
+  PluginInfo& info = entry->info;
+  info.kind = kind;
+  info.name = d->name;
+  info.version = str(d->version);
+  info.description = str(d->description);
+  info.fingerprint = str(d->fingerprint);
+  info.file = path;
+  info.abi_major = d->abi_major;
+  info.abi_minor = d->abi_minor;
+  for (std::uint32_t i = 0; i < d->param_count; ++i) {
+    const alchain_param_spec& s = d->params[i];
+    ParamSpec spec;
+    if (!valid_name(s.name) || s.type < ALCHAIN_PARAM_BOOL || s.type > ALCHAIN_PARAM_FLOAT_LIST)
+      throw PluginError(PluginErrorKind::bad_descriptor, path,
+                        path + ": " + label + ": parameter " + std::to_string(i) + " has a bad name or type");
+    spec.name = s.name;
+    spec.type = static_cast<ParamType>(s.type);
+    if (s.default_value) spec.default_value = s.default_value;
+    if (!std::isnan(s.min)) spec.min = s.min;
+    if (!std::isnan(s.max)) spec.max = s.max;
+    if (s.choices) {
+      std::stringstream ss(s.choices);
+      std::string c;
+      while (std::getline(ss, c, '|')) spec.choices.push_back(c);
+    }
+    spec.doc = str(s.doc);
+    if (auto err = check_param_default(spec))
+      throw PluginError(PluginErrorKind::bad_descriptor, path,
+                        path + ": " + label + ": default of parameter '" + spec.name + "': " + *err);
+    info.params.push_back(std::move(spec));
+  }
+  entry->descriptor = d;
+  entry->library = lib;
+
+  auto& slot = by_name_[{kind, info.name}];
+  slot.push_back(entry.get());
+  entries_.push_back(std::move(entry));
+  if (slot.size() > 1) {
+    throw PluginError(PluginErrorKind::duplicate_name, path,
+                      label + " is provided twice: " + slot.front()->info.file + " and " + path);
+  }
+  return slot.front()->info;
+}
+
+std::vector<const PluginInfo*> PluginRegistry::plugins() const {
+  std::vector<const PluginInfo*> out;
+  for (const auto& [key, list] : by_name_)
+    for (const Entry* e : list) out.push_back(&e->info);
+  return out;
+}
+
+std::vector<std::string> PluginRegistry::names(PluginKind kind) const {
+  std::vector<std::string> out;
+  for (const auto& [key, list] : by_name_)
+    if (key.first == kind) out.push_back(key.second);
+  return out;
+}
+
+bool PluginRegistry::contains(PluginKind kind, const std::string& name) const {
+  return by_name_.count({kind, name}) != 0;
+}
+
+const PluginRegistry::Entry& PluginRegistry::entry(PluginKind kind, const std::string& name) const {
+  auto it = by_name_.find({kind, name});
+  if (it == by_name_.end()) {
+    std::string msg = std::string("unknown ") + to_string(kind) + " '" + name + "' (available: ";
+    const auto avail = names(kind);
+    for (std::size_t i = 0; i < avail.size(); ++i) msg += (i ? ", " : "") + avail[i];
+    msg += avail.empty() ? "none)" : ")";
+    for (const auto& p : problems_)
+      if (p.kind() != PluginErrorKind::duplicate_name) msg += "\n  note: not loaded: " + std::string(p.what());
+    throw PluginError(PluginErrorKind::unknown_name, "", msg);
+  }
+  if (it->second.size() > 1)
+    throw PluginError(PluginErrorKind::duplicate_name, it->second[1]->info.file,
+                      std::string(to_string(kind)) + " '" + name + "' is provided twice: " +
+                          it->second[0]->info.file + " and " + it->second[1]->info.file);
+  return *it->second.front();
+}
+
+const PluginInfo& PluginRegistry::get(PluginKind kind, const std::string& name) const {
+  return entry(kind, name).info;
+}
+
+void* PluginRegistry::create(PluginKind kind, const std::string& name, const Params& params,
+                             const CreateContext& ctx, std::shared_ptr<void>* keep_alive,
+                             void (**destroy)(void*)) const {
+  const Entry& e = entry(kind, name);
+  char error[2048] = {0};
+  void* object = e.descriptor->create(&params, &ctx, error, sizeof error);
+  if (object == nullptr)
+    throw PluginError(PluginErrorKind::init_failed, e.info.file,
+                      std::string(to_string(kind)) + " '" + name + "' (" + e.info.file +
+                          ") failed to initialise: " + (error[0] ? error : "no message"));
+  *keep_alive = e.library;
+  *destroy = e.descriptor->destroy;
+  return object;
+}
+
+namespace {
+template <class T>
+std::shared_ptr<T> hold(void* object, std::shared_ptr<void> library, void (*destroy)(void*)) {
+  // The deleter runs the plugin's own destroy and keeps its library referenced until then.
+  return std::shared_ptr<T>(static_cast<T*>(object), [library, destroy](T* p) { destroy(p); });
+}
+}  // namespace
+
+std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name, const Params& params,
+                                                        const CreateContext& ctx) const {
+  std::shared_ptr<void> lib;
+  void (*destroy)(void*) = nullptr;
+  void* o = create(PluginKind::dataset, name, params, ctx, &lib, &destroy);
+  return hold<Dataset>(o, lib, destroy);
+}
+
+std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, const Params& params,
+                                                    const CreateContext& ctx) const {
+  std::shared_ptr<void> lib;
+  void (*destroy)(void*) = nullptr;
+  void* o = create(PluginKind::model, name, params, ctx, &lib, &destroy);
+  return hold<Model>(o, lib, destroy);
+}
+
+std::shared_ptr<Policy> PluginRegistry::create_policy(const std::string& name, const Params& params,
+                                                      const CreateContext& ctx) const {
+  std::shared_ptr<void> lib;
+  void (*destroy)(void*) = nullptr;
+  void* o = create(PluginKind::policy, name, params, ctx, &lib, &destroy);
+  return hold<Policy>(o, lib, destroy);
+}
+
+}  // namespace alchain

@@ -1,0 +1,147 @@
+// The training loop, evaluation and batched inference over the pool.
+#include "alchain/run/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include <torch/torch.h>
+
+#include "alchain/sdk/dataset.hpp"
+#include "alchain/sdk/model.hpp"
+#include "alchain/sdk/policy.hpp"
+#include "alchain/sdk/rng.hpp"
+
+namespace alchain {
+
+namespace {
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+at::Tensor id_tensor(const std::int64_t* p, std::int64_t n) {
+  return torch::from_blob(const_cast<std::int64_t*>(p), {n}, torch::kInt64).clone();
+}
+double lr_at(const TrainingOptions& o, double epoch_progress /* epochs done, fractional */) {
+  if (o.schedule == "cosine") return 0.5 * o.lr * (1.0 + std::cos(M_PI * epoch_progress / o.epochs));
+  if (o.schedule == "step") {
+    const int step = o.step_epochs > 0 ? o.step_epochs : std::max(1, o.epochs / 3);
+    return o.lr * std::pow(o.gamma, std::floor(epoch_progress / step));
+  }
+  return o.lr;
+}
+}  // namespace
+
+void Progress::line(const std::string& s) const {
+  if (!quiet_) std::cerr << s << std::endl;
+}
+
+TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
+                        const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
+                        std::uint64_t seed, const Progress& progress) {
+  const double t0 = now();
+  model.train();
+  std::vector<at::Tensor> decay, no_decay;
+  for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  auto options = [&](double wd) {
+    return std::make_unique<torch::optim::SGDOptions>(
+        torch::optim::SGDOptions(opt.lr).momentum(opt.momentum).nesterov(opt.nesterov).weight_decay(wd));
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, options(opt.weight_decay));
+  if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
+  torch::optim::SGD sgd(groups, torch::optim::SGDOptions(opt.lr));
+
+  const std::int64_t n = static_cast<std::int64_t>(ids.size());
+  const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
+  std::vector<std::int64_t> order(ids.size());
+  TrainResult result;
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
+    Rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch)})).shuffle(order);
+    std::vector<std::int64_t> batch_ids, batch_labels;
+    double loss_sum = 0;
+    std::int64_t seen = 0;
+    const double te = now();
+    for (std::int64_t b = 0; b < batches; ++b) {
+      const std::int64_t lo = b * opt.batch_size, hi = std::min(n, lo + opt.batch_size);
+      if (hi - lo < 2) continue;  // batch norm cannot train on a single sample
+      batch_ids.clear();
+      batch_labels.clear();
+      for (std::int64_t i = lo; i < hi; ++i) {
+        batch_ids.push_back(ids[order[i]]);
+        batch_labels.push_back(labels[order[i]]);
+      }
+      const double lr = lr_at(opt, epoch + static_cast<double>(b) / batches);
+      for (auto& g : sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+      const at::Tensor x = data.inputs(Split::train, id_tensor(batch_ids.data(), hi - lo));
+      const at::Tensor y = id_tensor(batch_labels.data(), hi - lo);
+      sgd.zero_grad();
+      const at::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x).logits, y);
+      loss.backward();
+      sgd.step();
+      loss_sum += loss.item<double>() * static_cast<double>(hi - lo);
+      seen += hi - lo;
+    }
+    result.samples += seen;
+    result.last_epoch_loss = seen ? loss_sum / static_cast<double>(seen) : 0.0;
+    if (!progress.quiet()) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "      epoch %d/%d  loss %.4f  %.0f img/s", epoch + 1, opt.epochs,
+                    result.last_epoch_loss, seen / std::max(1e-9, now() - te));
+      progress.line(buf);
+    }
+  }
+  result.seconds = now() - t0;
+  return result;
+}
+
+EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size) {
+  const double t0 = now();
+  model.eval();
+  c10::InferenceMode guard;
+  const std::int64_t n = data.size(Split::test);
+  std::vector<std::int64_t> correct(num_classes, 0), total(num_classes, 0);
+  for (std::int64_t lo = 0; lo < n; lo += batch_size) {
+    const std::int64_t hi = std::min(n, lo + batch_size);
+    const at::Tensor ids = torch::arange(lo, hi, torch::kInt64);
+    const at::Tensor pred = model.forward(data.inputs(Split::test, ids)).logits.argmax(1).contiguous();
+    const at::Tensor y = data.labels(Split::test, ids).contiguous();
+    const auto* pp = pred.data_ptr<std::int64_t>();
+    const auto* yp = y.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < hi - lo; ++i) {
+      if (yp[i] < 0 || yp[i] >= num_classes) continue;
+      total[yp[i]] += 1;
+      correct[yp[i]] += pp[i] == yp[i];
+    }
+  }
+  EvalResult r;
+  std::int64_t c = 0, t = 0;
+  for (std::int64_t k = 0; k < num_classes; ++k) {
+    c += correct[k];
+    t += total[k];
+    r.per_class.push_back(total[k] ? static_cast<double>(correct[k]) / total[k] : NAN);
+  }
+  r.accuracy = t ? static_cast<double>(c) / t : 0.0;
+  r.seconds = now() - t0;
+  return r;
+}
+
+void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
+                    std::uint32_t needs, const std::function<void(const PoolBatch&)>& sink) {
+  model.eval();
+  c10::InferenceMode guard;
+  const std::int64_t n = static_cast<std::int64_t>(ids.size());
+  for (std::int64_t lo = 0; lo < n; lo += batch_size) {
+    const std::int64_t hi = std::min(n, lo + batch_size);
+    PoolBatch batch;
+    batch.ids = id_tensor(ids.data() + lo, hi - lo);
+    if (needs & (kNeedLogits | kNeedEmbedding)) {
+      ModelOutput out = model.forward(data.inputs(Split::train, batch.ids));
+      if (needs & kNeedLogits) batch.logits = out.logits;
+      if (needs & kNeedEmbedding) batch.embedding = out.embedding;
+    }
+    sink(batch);
+  }
+}
+
+}  // namespace alchain

@@ -1,0 +1,30 @@
+// Fashion-MNIST from the IDX files Debian's dataset-fashion-mnist installs.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "alchain/sdk/dataset.hpp"
+#include "alchain/sdk/params.hpp"
+
+namespace alchain::plugins {
+
+class FashionMnist : public Dataset {
+ public:
+  FashionMnist(const Params& params, const CreateContext& ctx);
+  DatasetInfo info() const override;
+  std::int64_t size(Split split) const override;
+  at::Tensor inputs(Split split, const at::Tensor& ids) override;
+  at::Tensor labels(Split split, const at::Tensor& ids) override;
+
+ private:
+  struct SplitData {
+    at::Tensor images;  // float [N, 1, H, W], normalised
+    at::Tensor labels;  // int64 [N]
+  };
+  SplitData load(const std::string& dir, const std::string& prefix, std::int64_t limit, std::int64_t pad) const;
+  const SplitData& split(Split s) const { return s == Split::train ? train_ : test_; }
+  void check_ids(Split s, const at::Tensor& ids) const;
+  SplitData train_, test_;
+};
+
+}  // namespace alchain::plugins

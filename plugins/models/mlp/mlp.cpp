@@ -1,0 +1,32 @@
+// MLP forward pass and its multiply-accumulate count.
+#include "mlp.hpp"
+
+namespace alchain::plugins {
+
+Mlp::Mlp(const Params& params, const CreateContext& ctx) {
+  std::int64_t in = 1;
+  for (auto d : ctx.input_shape) in *= d;
+  widths_.push_back(in);
+  hidden = register_module("hidden", torch::nn::ModuleList());
+  for (auto h : params.get_int_list("hidden")) {
+    hidden->push_back(torch::nn::Linear(widths_.back(), h));
+    widths_.push_back(h);
+  }
+  embedding_dim_ = widths_.back();
+  fc = register_module("fc", torch::nn::Linear(embedding_dim_, ctx.num_classes));
+  widths_.push_back(ctx.num_classes);
+}
+
+ModelOutput Mlp::forward(const at::Tensor& x) {
+  torch::Tensor h = x.flatten(1);
+  for (const auto& layer : *hidden) h = torch::relu(layer->as<torch::nn::Linear>()->forward(h));
+  return {fc(h), h};
+}
+
+std::int64_t Mlp::macs(const std::vector<std::int64_t>&) const {
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i + 1 < widths_.size(); ++i) total += widths_[i] * widths_[i + 1];
+  return total;
+}
+
+}  // namespace alchain::plugins

@@ -1,0 +1,25 @@
+// Multilayer perceptron on flattened inputs.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "alchain/sdk/model.hpp"
+#include "alchain/sdk/params.hpp"
+
+namespace alchain::plugins {
+
+class Mlp : public Model {
+ public:
+  Mlp(const Params& params, const CreateContext& ctx);
+  ModelOutput forward(const at::Tensor& x) override;
+  std::int64_t embedding_dim() const override { return embedding_dim_; }
+  std::int64_t macs(const std::vector<std::int64_t>& input_shape) const override;
+
+ private:
+  std::vector<std::int64_t> widths_;  // input, hidden..., classes
+  std::int64_t embedding_dim_;
+  torch::nn::ModuleList hidden{nullptr};
+  torch::nn::Linear fc{nullptr};
+};
+
+}  // namespace alchain::plugins

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages alchain needs (idempotent: does nothing when all are present).
+#   bash scripts/install-deps.sh          # build, run and test
+#   bash scripts/install-deps.sh --bench  # also the Python/PyTorch reference for bench/
+set -euo pipefail
+packages=(
+  cmake g++ ninja-build ccache pkg-config
+  libtorch-dev libopenblas0-pthread
+  libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libtomlplusplus-dev libopencv-dev libhdf5-dev zlib1g-dev doctest-dev
+  dataset-fashion-mnist
+  python3-h5py python3-numpy
+)
+[[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+sudo=""
+if [[ $EUID -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root (missing: ${missing[*]})" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

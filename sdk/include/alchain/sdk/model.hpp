@@ -1,0 +1,38 @@
+/// The model plugin interface: a LibTorch module giving logits and a penultimate embedding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+
+namespace alchain {
+
+/// What one forward pass gives.
+struct ModelOutput {
+  at::Tensor logits;    ///< float32 [B, num_classes]
+  at::Tensor embedding; ///< float32 [B, embedding_dim()]: the input of the last linear layer
+};
+
+/// A model. Register submodules under stable names: they are the keys of saved checkpoints.
+/// The host creates a fresh model (after seeding LibTorch's generator) for every training round,
+/// and switches train()/eval() itself.
+class Model : public torch::nn::Module {
+ public:
+  /// Required: the forward pass.
+  virtual ModelOutput forward(const at::Tensor& x) = 0;
+  /// Required: width of the embedding forward() returns.
+  virtual std::int64_t embedding_dim() const = 0;
+  /// Required: multiply-accumulates of one forward pass on one sample of shape {C, H, W}
+  /// (convolutions and linear layers), for reports and throughput figures.
+  virtual std::int64_t macs(const std::vector<std::int64_t>& input_shape) const = 0;
+  /// Number of parameters (all, trainable or not).
+  std::int64_t parameter_count() const {
+    std::int64_t n = 0;
+    for (const auto& p : parameters()) n += p.numel();
+    return n;
+  }
+};
+
+}  // namespace alchain

@@ -1,0 +1,132 @@
+/// The selection policy interface: streams the surrogate's outputs over the pool, returns picks.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+namespace alchain {
+
+/// What a policy asks the host to compute with the surrogate. The host runs the surrogate only
+/// when something is needed, and only computes what is asked for.
+enum Need : std::uint32_t {
+  kNeedNothing = 0,
+  kNeedLogits = 1u << 0,    ///< PoolBatch::logits
+  kNeedEmbedding = 1u << 1, ///< PoolBatch::embedding
+  kNeedLabeled = 1u << 2,   ///< also stream the labeled set through observe_labeled()
+};
+
+/// One selection round as the host sees it.
+struct SelectionContext {
+  std::int64_t budget = 0;     ///< how many IDs select() must return (already <= pool_size)
+  std::int64_t pool_size = 0;  ///< unlabeled samples that observe() will see, in total
+  std::int64_t num_classes = 0;
+  std::uint64_t seed = 0;      ///< derived from (run seed, repeat, arm, generation, cycle)
+  int generation = 0;
+  int cycle = 0;
+  const std::vector<std::int64_t>* labeled = nullptr; ///< IDs of the labeled set (never labels)
+};
+
+/// A batch of surrogate outputs. Tensors are on the CPU; undefined unless needed.
+struct PoolBatch {
+  at::Tensor ids;       ///< int64 [B] sample IDs of the train split
+  at::Tensor logits;    ///< float32 [B, K]
+  at::Tensor embedding; ///< float32 [B, D]
+};
+
+/// What select() returns.
+struct Selection {
+  std::vector<std::int64_t> picked;     ///< exactly `budget` distinct unlabeled IDs
+  std::vector<std::int64_t> score_ids;  ///< score-based policies: every pool ID ...
+  std::vector<float> scores;            ///< ... with its score (higher = more informative)
+};
+
+/// A selection policy. The host calls, per round: begin(), observe_labeled() for each labeled
+/// batch (only with kNeedLabeled), observe() for each pool batch, then select(). The pool is
+/// streamed in batches: it is never materialised at once.
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  /// Required: a bit set of Need.
+  virtual std::uint32_t needs() const = 0;
+  /// Required: start a round.
+  virtual void begin(const SelectionContext& ctx) = 0;
+  /// Optional: one batch of the labeled set's outputs (labels are not given).
+  virtual void observe_labeled(const PoolBatch& /*batch*/) {}
+  /// Required: one batch of the unlabeled pool.
+  virtual void observe(const PoolBatch& batch) = 0;
+  /// Required: the picks of this round.
+  virtual Selection select() = 0;
+};
+
+/// Top-`budget` IDs by score, highest first; ties go to the lower sample ID so results do not
+/// depend on batch order or sort stability.
+inline std::vector<std::int64_t> top_k_by_score(const std::vector<std::int64_t>& ids,
+                                                const std::vector<float>& scores,
+                                                std::int64_t k) {
+  std::vector<std::size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, std::min<std::int64_t>(k, ids.size())));
+  auto better = [&](std::size_t a, std::size_t b) {
+    if (scores[a] != scores[b]) return scores[a] > scores[b];
+    return ids[a] < ids[b];
+  };
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(), better);
+  std::vector<std::int64_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = ids[order[i]];
+  return out;
+}
+
+/// Base for policies that give every pool sample one score and pick the top `budget`.
+/// A subclass writes needs() and score(); everything else is done here.
+class ScorePolicy : public Policy {
+ public:
+  void begin(const SelectionContext& ctx) override {
+    ctx_ = ctx;
+    ids_.clear();
+    scores_.clear();
+    ids_.reserve(static_cast<std::size_t>(ctx.pool_size));
+    scores_.reserve(static_cast<std::size_t>(ctx.pool_size));
+  }
+  void observe(const PoolBatch& batch) override {
+    const at::Tensor s = score(batch).to(at::kFloat).contiguous();
+    if (s.dim() != 1 || s.size(0) != batch.ids.size(0))
+      throw std::runtime_error("score() must return one value per sample of the batch");
+    const float* sp = s.data_ptr<float>();
+    const at::Tensor ids = batch.ids.contiguous();
+    const std::int64_t* ip = ids.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < s.size(0); ++i) {
+      if (std::isnan(sp[i]))
+        throw std::runtime_error("score of sample " + std::to_string(ip[i]) + " is NaN");
+      ids_.push_back(ip[i]);
+      scores_.push_back(sp[i]);
+    }
+  }
+  Selection select() override {
+    Selection sel;
+    sel.picked = top_k_by_score(ids_, scores_, ctx_.budget);
+    sel.score_ids = std::move(ids_);
+    sel.scores = std::move(scores_);
+    ids_.clear();
+    scores_.clear();
+    return sel;
+  }
+
+ protected:
+  /// Required: float [B] scores for the batch, higher = more informative.
+  virtual at::Tensor score(const PoolBatch& batch) = 0;
+  const SelectionContext& context() const { return ctx_; }
+
+ private:
+  SelectionContext ctx_;
+  std::vector<std::int64_t> ids_;
+  std::vector<float> scores_;
+};
+
+}  // namespace alchain

@@ -1,0 +1,149 @@
+// The alchain executable as a user runs it: help, plugins, validate, run errors, and SIGKILL mid-run.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "h5_read.hpp"
+#include "test_support.hpp"
+
+using namespace alchain;
+
+namespace {
+
+struct Result {
+  int status;
+  std::string output;
+};
+
+/// Runs `alchain <args>` through the shell, stdout and stderr together.
+Result alchain_cli(const std::string& args) {
+  const std::string cmd = std::string(ALCHAIN_TEST_EXE) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("alchain --help, --version and unknown commands") {
+  auto r = alchain_cli("--help");
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "usage: alchain <command>"));
+  r = alchain_cli("--version");
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "plugin ABI 1."));
+  CHECK(contains(r.output, host_fingerprint()));
+  r = alchain_cli("frobnicate");
+  CHECK(r.status == 2);
+  CHECK(contains(r.output, "unknown command 'frobnicate'"));
+  r = alchain_cli("run --help");
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "--overwrite"));
+}
+
+TEST_CASE("alchain plugins lists kind, name, version, ABI and file") {
+  const auto r = alchain_cli("plugins");
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "policy   entropy"));
+  CHECK(contains(r.output, "model    resnet20"));
+  CHECK(contains(r.output, "dataset  fashion_mnist"));
+  CHECK(contains(r.output, "libalchain_model_resnet20.so"));
+  const auto bad = alchain_cli("plugins -P " + test::fixture_dir("abi_major").string());
+  CHECK(bad.status == 3);
+  CHECK(contains(bad.output, "libalchain_policy_fixture_abi_major.so: ABI 2.0, host supports 1.0-1."));
+}
+
+TEST_CASE("alchain validate reports every error as file:line:column") {
+  const auto file = test::source_dir() / "tests/pipelines/invalid/many_mistakes.toml";
+  const auto r = alchain_cli("validate " + file.string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, file.string() + ":2:10: run.seed"));
+  CHECK(contains(r.output, file.string() + ":11:1: unknown key 'trainig'"));
+  CHECK(contains(r.output, "unknown policy 'bald'"));
+  const auto ok = alchain_cli("validate " + (test::source_dir() / "pipelines/quickstart.toml").string());
+  CHECK(ok.status == 0);
+  CHECK(contains(ok.output, "quickstart.toml: ok"));
+  const auto missing = alchain_cli("validate /nonexistent/x.toml");
+  CHECK(missing.status == 1);
+  CHECK(contains(missing.output, "/nonexistent/x.toml: cannot open pipeline file"));
+}
+
+TEST_CASE("alchain run: a bad pipeline writes nothing; an existing result is not overwritten") {
+  test::TempDir dir;
+  test::write_file(dir / "bad.toml", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[[generation]]\nmodel = \"resnet51\"\npolicy = \"entropy\"\n");
+  auto r = alchain_cli("run " + (dir / "bad.toml").string() + " -o " + (dir / "out.h5").string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "bad.toml:5:9: generation[0].model: unknown model 'resnet51'"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out.h5"));
+  test::write_file(dir / "out.h5", "keep me");
+  r = alchain_cli("run " + (test::source_dir() / "pipelines/quickstart.toml").string() + " -o " + (dir / "out.h5").string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "out.h5: result file exists; pass --overwrite to replace it"));
+  CHECK(test::read_file(dir / "out.h5") == "keep me");
+}
+
+TEST_CASE("a run killed with SIGKILL leaves a readable file holding every finished cycle") {
+  test::TempDir dir;
+  test::write_file(dir / "long.toml", R"(schema = 1
+[run]
+threads = 1
+[dataset]
+plugin = "fashion_mnist"
+[dataset.params]
+train_limit = 4000
+test_limit = 300
+[budget]
+initial = 200
+per_cycle = 100
+cycles = 30
+[training]
+epochs = 2
+[[generation]]
+model = "lenet5"
+policy = "entropy"
+)");
+  const std::string out = (dir / "long.h5").string();
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    freopen("/dev/null", "w", stdout);
+    execl(ALCHAIN_TEST_EXE, ALCHAIN_TEST_EXE, "run", (dir / "long.toml").c_str(), "-o", out.c_str(), "-q", nullptr);
+    _exit(127);
+  }
+  // Wait until two cycles are on disk, then kill without warning.
+  bool ready = false;
+  for (int i = 0; i < 1200 && !ready; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!std::filesystem::exists(out)) continue;
+    try {
+      H5::H5File f = test::open_h5(out);
+      ready = f.nameExists("/repeat_0/chain/gen_0/cycle_1");
+    } catch (const H5::Exception&) {
+    }
+  }
+  kill(pid, SIGKILL);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  REQUIRE(ready);
+  CHECK(WIFSIGNALED(st));
+  H5::H5File f = test::open_h5(out);
+  CHECK(test::attr_string(f.openGroup("/"), "status") == "running");
+  CHECK(test::read_i64(f, "/repeat_0/chain/gen_0/cycle_0/selected").size() == 100);
+  CHECK(test::read_i64(f, "/repeat_0/chain/gen_0/cycle_1/selected").size() == 100);
+  CHECK(test::read_i64(f, "/repeat_0/chain/gen_0/cycle_1/labeled").size() == 300);
+}

@@ -1,0 +1,73 @@
+// Model plugins: shapes, embedding, multiply-accumulates, determinism, checkpoint round trip.
+#include <doctest/doctest.h>
+#include <torch/torch.h>
+
+#include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/sdk/model.hpp"
+#include "test_support.hpp"
+
+using namespace alchain;
+
+namespace {
+std::shared_ptr<Model> make_model(const std::string& name, std::vector<std::int64_t> shape = {1, 32, 32}) {
+  const auto& info = test::shipped_plugins().get(PluginKind::model, name);
+  Diagnostics d("test");
+  Params params = resolve_plugin_params(info, nullptr, "model_params", {}, d);
+  CreateContext ctx;
+  ctx.num_classes = 10;
+  ctx.input_shape = std::move(shape);
+  return test::shipped_plugins().create_model(name, params, ctx);
+}
+}  // namespace
+
+TEST_CASE("every model gives logits and an embedding of the declared width") {
+  for (const auto& name : test::shipped_plugins().names(PluginKind::model)) {
+    INFO(name);
+    auto m = make_model(name);
+    m->eval();
+    const ModelOutput out = m->forward(torch::randn({3, 1, 32, 32}));
+    CHECK(out.logits.sizes() == at::IntArrayRef{3, 10});
+    CHECK(out.embedding.sizes() == at::IntArrayRef{3, m->embedding_dim()});
+    CHECK(m->macs({1, 32, 32}) > 0);
+    CHECK(m->parameter_count() > 0);
+  }
+}
+
+TEST_CASE("resnet20 and lenet5 match the Python reference's size and multiply-adds") {
+  auto r = make_model("resnet20");
+  CHECK(r->macs({1, 32, 32}) == 40'256'128 + 640);  // convolutions (bench/README) + the final linear layer
+  CHECK(r->parameter_count() == 272'282);
+  auto l = make_model("lenet5");
+  CHECK(l->parameter_count() == 61'126);
+  // state_dict keys follow the reference's module names, so checkpoints line up.
+  bool found = false;
+  for (const auto& item : r->named_parameters()) found = found || item.key() == "layers.8.conv2.weight";
+  CHECK(found);
+}
+
+TEST_CASE("the same LibTorch seed gives the same initial weights") {
+  torch::manual_seed(3);
+  auto a = make_model("resnet20");
+  torch::manual_seed(3);
+  auto b = make_model("resnet20");
+  auto pa = a->parameters(), pb = b->parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) CHECK(pa[i].equal(pb[i]));
+}
+
+TEST_CASE("a checkpoint written by the test loads back into a fresh model") {
+  test::TempDir dir;
+  auto a = make_model("lenet5");
+  a->eval();
+  const at::Tensor x = torch::randn({2, 1, 32, 32});
+  const at::Tensor before = a->forward(x).logits;
+  torch::serialize::OutputArchive out;
+  a->save(out);
+  out.save_to((dir / "lenet5.pt").string());
+  auto b = make_model("lenet5");
+  torch::serialize::InputArchive in;
+  in.load_from((dir / "lenet5.pt").string());
+  b->load(in);
+  b->eval();
+  CHECK(b->forward(x).logits.allclose(before));
+}

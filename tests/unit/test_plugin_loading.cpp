@@ -1,0 +1,176 @@
+// The plugin host: real plugins load; each broken fixture fails with its own typed, named error.
+#include <cstddef>
+
+#include <doctest/doctest.h>
+
+#include "alchain/sdk/plugin.hpp"
+#include "test_support.hpp"
+
+using namespace alchain;
+using alchain::test::fixture_dir;
+
+// The descriptor layout is part of the ABI: append-only, pinned here (x86-64 / LP64).
+static_assert(offsetof(alchain_plugin_descriptor, struct_size) == 0);
+static_assert(offsetof(alchain_plugin_descriptor, abi_major) == 4);
+static_assert(offsetof(alchain_plugin_descriptor, abi_minor) == 6);
+static_assert(offsetof(alchain_plugin_descriptor, kind) == 8);
+static_assert(offsetof(alchain_plugin_descriptor, name) == 16);
+static_assert(offsetof(alchain_plugin_descriptor, version) == 24);
+static_assert(offsetof(alchain_plugin_descriptor, description) == 32);
+static_assert(offsetof(alchain_plugin_descriptor, fingerprint) == 40);
+static_assert(offsetof(alchain_plugin_descriptor, params) == 48);
+static_assert(offsetof(alchain_plugin_descriptor, param_count) == 56);
+static_assert(offsetof(alchain_plugin_descriptor, create) == 64);
+static_assert(offsetof(alchain_plugin_descriptor, destroy) == 72);
+static_assert(sizeof(alchain_plugin_descriptor) == 80);
+static_assert(offsetof(alchain_param_spec, name) == 0);
+static_assert(offsetof(alchain_param_spec, type) == 8);
+static_assert(offsetof(alchain_param_spec, default_value) == 16);
+static_assert(offsetof(alchain_param_spec, min) == 24);
+static_assert(offsetof(alchain_param_spec, max) == 32);
+static_assert(offsetof(alchain_param_spec, choices) == 40);
+static_assert(offsetof(alchain_param_spec, doc) == 48);
+static_assert(sizeof(alchain_param_spec) == 56);
+
+namespace {
+
+/// Loads the single library of a fixture directory and returns the error it raised.
+PluginError load_error(const std::string& fixture) {
+  PluginRegistry r;
+  for (const auto& e : std::filesystem::directory_iterator(fixture_dir(fixture))) {
+    try {
+      r.load(e.path());
+    } catch (const PluginError& err) {
+      return err;
+    }
+  }
+  FAIL("fixture '" << fixture << "' loaded without error");
+  throw;  // unreachable
+}
+
+}  // namespace
+
+TEST_CASE("every shipped plugin loads with the host's ABI and fingerprint") {
+  const PluginRegistry& r = test::shipped_plugins();
+  CHECK(r.problems().empty());
+  CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"fashion_mnist", "image_folder"});
+  CHECK(r.names(PluginKind::model) == std::vector<std::string>{"lenet5", "mlp", "resnet20"});
+  CHECK(r.names(PluginKind::policy) == std::vector<std::string>{"entropy", "least_confidence", "margin", "random"});
+  for (const PluginInfo* p : r.plugins()) {
+    CHECK(p->abi_major == ALCHAIN_ABI_MAJOR);
+    CHECK(p->fingerprint == host_fingerprint());
+    CHECK(std::filesystem::exists(p->file));
+    CHECK_FALSE(p->description.empty());
+  }
+  const auto& res = r.get(PluginKind::model, "resnet20");
+  REQUIRE(res.params.size() == 1);
+  CHECK(res.params[0].name == "width");
+  CHECK(res.params[0].default_value.value() == "1");
+}
+
+TEST_CASE("a good fixture loads and its factory runs") {
+  PluginRegistry r;
+  r.scan({fixture_dir("good")});
+  REQUIRE(r.problems().empty());
+  Params p;
+  p.set("alpha", 0.5);
+  auto policy = r.create_policy("fixture_good", p, CreateContext{});
+  REQUIRE(policy);
+  CHECK(policy->needs() == kNeedLogits);
+}
+
+TEST_CASE("missing entry symbol") {
+  const PluginError e = load_error("missing_entry");
+  CHECK(e.kind() == PluginErrorKind::missing_entry);
+  CHECK(std::string(e.what()).find("libalchain_policy_fixture_missing_entry.so") != std::string::npos);
+  CHECK(std::string(e.what()).find("no symbol 'alchain_plugin_entry'") != std::string::npos);
+}
+
+TEST_CASE("ABI major 2 is refused, naming both versions") {
+  const PluginError e = load_error("abi_major");
+  CHECK(e.kind() == PluginErrorKind::abi_mismatch);
+  const std::string msg = e.what();
+  CHECK(msg.find("libalchain_policy_fixture_abi_major.so: ABI 2.0, host supports 1.0-1." +
+                 std::to_string(ALCHAIN_ABI_MINOR)) != std::string::npos);
+}
+
+TEST_CASE("a future minor version is refused") {
+  const PluginError e = load_error("future_minor");
+  CHECK(e.kind() == PluginErrorKind::abi_mismatch);
+  CHECK(std::string(e.what()).find("ABI 1." + std::to_string(ALCHAIN_ABI_MINOR + 1)) != std::string::npos);
+  CHECK(std::string(e.what()).find("newer alchain SDK") != std::string::npos);
+}
+
+TEST_CASE("a fingerprint mismatch is refused before any plugin code runs") {
+  const PluginError e = load_error("fingerprint");
+  CHECK(e.kind() == PluginErrorKind::fingerprint_mismatch);
+  const std::string msg = e.what();
+  CHECK(msg.find("compiler=clang 99.0,torch=9.9.9") != std::string::npos);
+  CHECK(msg.find(host_fingerprint()) != std::string::npos);
+}
+
+TEST_CASE("a bad parameter default is a bad descriptor") {
+  const PluginError e = load_error("bad_default");
+  CHECK(e.kind() == PluginErrorKind::bad_descriptor);
+  CHECK(std::string(e.what()).find("default of parameter 'alpha'") != std::string::npos);
+}
+
+TEST_CASE("a file that is not a shared library") {
+  const PluginError e = load_error("not_a_plugin");
+  CHECK(e.kind() == PluginErrorKind::open_failed);
+  CHECK(std::string(e.what()).find("libalchain_policy_garbage.so: cannot be loaded") != std::string::npos);
+}
+
+TEST_CASE("a throwing factory reaches the user as an error naming the plugin") {
+  PluginRegistry r;
+  r.scan({fixture_dir("throws")});
+  REQUIRE(r.problems().empty());
+  Params p;
+  p.set("alpha", 0.5);
+  try {
+    r.create_policy("fixture_throws", p, CreateContext{});
+    FAIL("no error");
+  } catch (const PluginError& e) {
+    CHECK(e.kind() == PluginErrorKind::init_failed);
+    const std::string msg = e.what();
+    CHECK(msg.find("policy 'fixture_throws'") != std::string::npos);
+    CHECK(msg.find("libalchain_policy_fixture_throws.so") != std::string::npos);
+    CHECK(msg.find("missing calibration file") != std::string::npos);
+  }
+}
+
+TEST_CASE("a duplicate name names both files, and the name becomes unusable") {
+  PluginRegistry r;
+  r.scan({fixture_dir("duplicate")});
+  REQUIRE(r.problems().size() == 1);
+  CHECK(r.problems()[0].kind() == PluginErrorKind::duplicate_name);
+  const std::string msg = r.problems()[0].what();
+  CHECK(msg.find("libalchain_policy_fixture_dup_a.so") != std::string::npos);
+  CHECK(msg.find("libalchain_policy_fixture_dup_b.so") != std::string::npos);
+  CHECK_THROWS_WITH_AS(r.get(PluginKind::policy, "twin"), doctest::Contains("provided twice"), PluginError);
+}
+
+TEST_CASE("an unknown name lists what exists and why other files did not load") {
+  PluginRegistry r;
+  r.scan({test::plugin_dir(), fixture_dir("abi_major")});
+  try {
+    r.get(PluginKind::model, "resnet51");
+    FAIL("no error");
+  } catch (const PluginError& e) {
+    CHECK(e.kind() == PluginErrorKind::unknown_name);
+    const std::string msg = e.what();
+    CHECK(msg.find("unknown model 'resnet51' (available: lenet5, mlp, resnet20)") == 0);
+    CHECK(msg.find("ABI 2.0") != std::string::npos);
+  }
+}
+
+TEST_CASE("scan order is deterministic: directories in order, files sorted") {
+  PluginRegistry a, b;
+  a.scan({fixture_dir("good"), test::plugin_dir()});
+  b.scan({fixture_dir("good"), test::plugin_dir()});
+  std::vector<std::string> fa, fb;
+  for (auto* p : a.plugins()) fa.push_back(p->file);
+  for (auto* p : b.plugins()) fb.push_back(p->file);
+  CHECK(fa == fb);
+  CHECK(fa.size() == 10);
+}

@@ -1,0 +1,59 @@
+// Helpers shared by the tests: paths of the build's plugins and fixtures, temp dirs, a registry.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "alchain/plugin/plugin_registry.hpp"
+
+namespace alchain::test {
+
+inline std::filesystem::path plugin_dir() { return ALCHAIN_TEST_PLUGIN_DIR; }
+inline std::filesystem::path fixture_dir(const std::string& c) { return std::filesystem::path(ALCHAIN_TEST_FIXTURE_DIR) / c; }
+inline std::filesystem::path source_dir() { return ALCHAIN_TEST_SOURCE_DIR; }
+
+/// A fresh directory under the system temp dir, removed at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("alchain-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& s) const { return path_ / s; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The registry every integration test uses: the plugins this build ships.
+inline const PluginRegistry& shipped_plugins() {
+  static PluginRegistry* r = [] {
+    auto* reg = new PluginRegistry();
+    reg->scan({plugin_dir()});
+    return reg;
+  }();
+  return *r;
+}
+
+}  // namespace alchain::test
