@@ -35,10 +35,12 @@ TEST_CASE("every model gives logits and an embedding of the declared width") {
 
 TEST_CASE("resnet20 and lenet5 match the Python reference's size and multiply-adds") {
   auto r = make_model("resnet20");
-  CHECK(r->macs({1, 32, 32}) == 40'256'128 + 640);  // convolutions (bench/README) + the final linear layer
-  CHECK(r->parameter_count() == 272'282);
+  // Figures of ../shared/bench/ref_pytorch.py (count_macs: convolutions and linear layers).
+  CHECK(r->macs({1, 32, 32}) == 40'256'128);
+  CHECK(r->parameter_count() == 269'434);
   auto l = make_model("lenet5");
-  CHECK(l->parameter_count() == 61'126);
+  CHECK(l->parameter_count() == 59'086);
+  CHECK(l->macs({1, 32, 32}) == 413'920);
   // state_dict keys follow the reference's module names, so checkpoints line up.
   bool found = false;
   for (const auto& item : r->named_parameters()) found = found || item.key() == "layers.8.conv2.weight";

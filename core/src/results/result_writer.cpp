@@ -154,8 +154,10 @@ void ResultWriter::write_cycle(const CycleRecord& r) {
     dataset(g, "per_class_accuracy", H5::PredType::NATIVE_DOUBLE, r.per_class_accuracy);
     if (r.has_selection) {
       dataset(g, "selected", H5::PredType::NATIVE_INT64, r.selected);
-      dataset(g, "scores", H5::PredType::NATIVE_FLOAT, r.scores);
-      dataset(g, "score_ids", H5::PredType::NATIVE_INT64, r.score_ids);
+      if (!r.scores.empty()) {
+        dataset(g, "scores", H5::PredType::NATIVE_FLOAT, r.scores);
+        dataset(g, "score_ids", H5::PredType::NATIVE_INT64, r.score_ids);
+      }
     }
   } catch (const H5::Exception& e) {
     fail(path_, "cannot write " + where, e);

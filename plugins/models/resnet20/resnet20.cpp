@@ -5,6 +5,19 @@ namespace alchain::plugins {
 
 namespace F = torch::nn::functional;
 
+at::Tensor FoldedConvBn::operator()(const at::Tensor& x, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn) {
+  const std::int64_t version = conv->weight._version() + bn->weight._version() + bn->bias._version() +
+                               bn->running_mean._version() + bn->running_var._version();
+  if (version != version_ || !weight_.defined()) {
+    const at::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+    weight_ = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(at::MemoryFormat::ChannelsLast);
+    bias_ = bn->bias - bn->running_mean * scale;
+    version_ = version;
+  }
+  const auto& o = conv->options;
+  return torch::conv2d(x, weight_, bias_, *o.stride(), c10::get<torch::ExpandingArray<2>>(o.padding()));
+}
+
 BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride_)
     : stride(stride_), extra_channels(out - in) {
   conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
@@ -14,8 +27,13 @@ BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t s
 }
 
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
-  torch::Tensor out = bn1(conv1(x)).relu_();
-  out = bn2(conv2(out));
+  torch::Tensor out;
+  if (folding(*this)) {
+    out = folded2(folded1(x, conv1, bn1).relu_(), conv2, bn2);
+  } else {
+    out = bn1(conv1(x)).relu_();
+    out = bn2(conv2(out));
+  }
   torch::Tensor shortcut = x;
   if (stride != 1 || extra_channels != 0) {
     using torch::indexing::Slice;
@@ -49,7 +67,8 @@ ResNet20::ResNet20(const Params& params, const CreateContext& ctx)
 }
 
 ModelOutput ResNet20::forward(const at::Tensor& x) {
-  torch::Tensor h = layers->forward(bn1(conv1(x)).relu_());
+  torch::Tensor stem = folding(*this) ? folded_stem(x.contiguous(at::MemoryFormat::ChannelsLast), conv1, bn1) : bn1(conv1(x));
+  torch::Tensor h = layers->forward(stem.relu_());
   torch::Tensor embedding = h.mean({2, 3});
   return {fc(embedding), embedding};
 }

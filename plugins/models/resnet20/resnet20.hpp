@@ -16,6 +16,21 @@ struct ResNet20Options {
   TORCH_ARG(std::int64_t, width) = 1;  ///< multiplies the stage widths 16/32/64
 };
 
+/// conv + eval-mode batch norm folded into one convolution, for inference only: a batch-norm pass
+/// over the activations is pure memory traffic. The folded weights are cached and recomputed when
+/// any of the parameters or running statistics changed (their version counters moved).
+class FoldedConvBn {
+ public:
+  at::Tensor operator()(const at::Tensor& x, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn);
+
+ private:
+  at::Tensor weight_, bias_;
+  std::int64_t version_ = -1;
+};
+
+/// True when forward() may use folded convolutions: eval mode under c10::InferenceMode.
+inline bool folding(const torch::nn::Module& m) { return !m.is_training() && c10::InferenceMode::is_enabled(); }
+
 /// 3x3 conv-BN-ReLU-3x3 conv-BN + shortcut, ReLU. Shortcut "A": identity, or stride-2
 /// subsampling with zero-padded extra channels (no parameters).
 struct BasicBlockImpl : torch::nn::Module {
@@ -24,6 +39,7 @@ struct BasicBlockImpl : torch::nn::Module {
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
   std::int64_t stride, extra_channels;
+  FoldedConvBn folded1, folded2;
 };
 TORCH_MODULE(BasicBlock);
 
@@ -41,6 +57,7 @@ class ResNet20 : public Model {
   torch::nn::BatchNorm2d bn1{nullptr};
   torch::nn::Sequential layers{nullptr};
   torch::nn::Linear fc{nullptr};
+  FoldedConvBn folded_stem;
 };
 
 }  // namespace alchain::plugins
