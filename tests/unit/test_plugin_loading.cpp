@@ -55,7 +55,8 @@ TEST_CASE("every shipped plugin loads with the host's ABI and fingerprint") {
   CHECK(r.problems().empty());
   CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"fashion_mnist", "image_folder"});
   CHECK(r.names(PluginKind::model) == std::vector<std::string>{"lenet5", "mlp", "resnet20"});
-  CHECK(r.names(PluginKind::policy) == std::vector<std::string>{"entropy", "least_confidence", "margin", "random"});
+  CHECK(r.names(PluginKind::policy) ==
+        std::vector<std::string>{"badge", "coreset", "entropy", "least_confidence", "margin", "power", "random"});
   for (const PluginInfo* p : r.plugins()) {
     CHECK(p->abi_major == ALCHAIN_ABI_MAJOR);
     CHECK(p->fingerprint == host_fingerprint());
@@ -172,5 +173,5 @@ TEST_CASE("scan order is deterministic: directories in order, files sorted") {
   for (auto* p : a.plugins()) fa.push_back(p->file);
   for (auto* p : b.plugins()) fb.push_back(p->file);
   CHECK(fa == fb);
-  CHECK(fa.size() == 10);
+  CHECK(fa.size() == 13);
 }

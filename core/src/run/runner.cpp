@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/results/result_writer.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -45,6 +46,13 @@ std::vector<std::int64_t> reveal_labels(Dataset& data, const std::vector<std::in
                                   torch::kInt64);
   at::Tensor y = data.labels(Split::train, t).to(torch::kInt64).contiguous();
   return std::vector<std::int64_t>(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
+}
+
+Params default_params(const PluginInfo& info) {
+  Diagnostics d(info.file);
+  Params p = resolve_plugin_params(info, nullptr, "params", {}, d);
+  if (!d.empty()) throw std::runtime_error(d.str());
+  return p;
 }
 
 /// Checks a policy's picks: the right number, distinct, all from the pool.
@@ -94,13 +102,16 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
   CreateContext mctx;
   mctx.num_classes = num_classes;
   mctx.input_shape = info.input_shape;
+  mctx.make_policy = [&registry, mctx_copy = mctx](const std::string& name) {
+    return registry.create_policy(name, default_params(registry.get(PluginKind::policy, name)), mctx_copy);
+  };
   std::vector<std::shared_ptr<Policy>> policies;
   std::shared_ptr<Policy> random_policy;
   for (const auto& g : p.generations) {
     registry.create_model(g.model.plugin, g.model.params, mctx);  // fail early on bad parameters
     policies.push_back(g.policy.plugin.empty() ? nullptr : registry.create_policy(g.policy.plugin, g.policy.params, mctx));
   }
-  if (p.random_baseline) random_policy = registry.create_policy("random", Params(), mctx);
+  if (p.random_baseline) random_policy = registry.create_policy("random", default_params(registry.get(PluginKind::policy, "random")), mctx);
 
   std::vector<std::string> arms{"chain"};
   if (p.random_baseline) arms.push_back("random");

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -15,11 +17,16 @@ namespace alchain {
 using ParamValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::int64_t>,
                                 std::vector<double>>;
 
+class Policy;
+
 /// Everything a plugin needs from the pipeline besides its own parameters.
 struct CreateContext {
   std::int64_t num_classes = 0;          ///< models: classes of the dataset
   std::vector<std::int64_t> input_shape; ///< models: C, H, W of one sample
   std::string base_dir;                  ///< datasets: directory of the pipeline file, for relative paths
+  /// policies: creates another policy plugin by name with its default parameters, so a policy can
+  /// wrap any other (as `power` does). Throws like the host does for an unknown name.
+  std::function<std::shared_ptr<Policy>(const std::string& name)> make_policy;
 };
 
 /// Parameters by name. Every parameter the plugin declared is present (the host fills defaults),

@@ -1,0 +1,194 @@
+// k-center greedy with triangle-inequality pruning: exact, and cheap once clusters are small.
+#include "coreset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+namespace alchain::plugins {
+
+namespace {
+
+double squared_distance(const float* a, const float* b, std::int64_t d) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // four sums so the loop vectorises without -ffast-math
+  std::int64_t i = 0;
+  for (; i + 4 <= d; i += 4) {
+    const double e0 = double(a[i]) - b[i], e1 = double(a[i + 1]) - b[i + 1];
+    const double e2 = double(a[i + 2]) - b[i + 2], e3 = double(a[i + 3]) - b[i + 3];
+    s0 += e0 * e0;
+    s1 += e1 * e1;
+    s2 += e2 * e2;
+    s3 += e3 * e3;
+  }
+  for (; i < d; ++i) {
+    const double e = double(a[i]) - b[i];
+    s0 += e * e;
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+/// A cluster: the points whose nearest center it is, with the farthest one.
+struct Cluster {
+  const float* center = nullptr;
+  std::vector<std::int64_t> members;
+  double radius2 = 0;          // max squared distance of a member
+  std::int64_t farthest = -1;  // that member (lowest index on ties)
+  void refresh(const std::vector<double>& min_d2) {
+    radius2 = -1;
+    farthest = -1;
+    for (auto i : members)
+      if (min_d2[i] > radius2 || (min_d2[i] == radius2 && i < farthest)) {
+        radius2 = min_d2[i];
+        farthest = i;
+      }
+  }
+};
+
+}  // namespace
+
+std::vector<std::int64_t> kcenter_greedy(const float* points, std::int64_t n, const float* centers, std::int64_t m,
+                                         std::int64_t d, std::int64_t k, std::int64_t chunk) {
+  k = std::min(k, n);
+  std::vector<double> min_d2(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
+  std::vector<std::int32_t> nearest(static_cast<std::size_t>(n), -1);
+  std::vector<Cluster> clusters;
+  clusters.reserve(static_cast<std::size_t>(m + k + 1));
+
+  if (m > 0) {
+    // Nearest labeled center of every point, |p|^2 - 2 p.c + |c|^2 in double, block by block.
+    const at::Tensor c = at::from_blob(const_cast<float*>(centers), {m, d}, at::kFloat).to(at::kDouble);
+    const at::Tensor c_sq = c.pow(2).sum(1);
+    const at::Tensor ct = c.t().contiguous();
+    const std::int64_t blocks = (n + chunk - 1) / chunk;
+    at::parallel_for(0, blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+      for (std::int64_t b = b0; b < b1; ++b) {
+        const std::int64_t lo = b * chunk, rows = std::min(chunk, n - lo);
+        const at::Tensor p = at::from_blob(const_cast<float*>(points + lo * d), {rows, d}, at::kFloat).to(at::kDouble);
+        const at::Tensor d2 = (p.pow(2).sum(1, true) - 2.0 * at::mm(p, ct) + c_sq.unsqueeze(0));
+        const at::Tensor arg = std::get<1>(d2.min(1)).to(at::kInt).contiguous();
+        const std::int32_t* a = arg.data_ptr<std::int32_t>();
+        for (std::int64_t r = 0; r < rows; ++r) {
+          nearest[lo + r] = a[r];
+          // The exact distance to that center, computed as the greedy steps compute theirs.
+          min_d2[lo + r] = squared_distance(points + (lo + r) * d, centers + a[r] * d, d);
+        }
+      }
+    });
+    clusters.resize(static_cast<std::size_t>(m));
+    for (std::int64_t j = 0; j < m; ++j) clusters[j].center = centers + j * d;
+    for (std::int64_t i = 0; i < n; ++i) clusters[nearest[i]].members.push_back(i);
+  } else {
+    // No labeled set: one pseudo-cluster at infinite distance holds every point.
+    clusters.emplace_back();
+    for (std::int64_t i = 0; i < n; ++i) clusters[0].members.push_back(i);
+  }
+  for (auto& cl : clusters) cl.refresh(min_d2);
+
+  std::vector<std::int64_t> picked;
+  picked.reserve(static_cast<std::size_t>(k));
+  std::vector<std::int64_t> moved;
+  std::vector<double> center_dist(clusters.capacity());
+  while (static_cast<std::int64_t>(picked.size()) < k) {
+    // The farthest point overall: the best cluster's farthest member, lowest index on ties.
+    std::size_t best = clusters.size();
+    for (std::size_t g = 0; g < clusters.size(); ++g) {
+      const Cluster& cl = clusters[g];
+      if (cl.farthest < 0) continue;
+      if (best == clusters.size() || cl.radius2 > clusters[best].radius2 ||
+          (cl.radius2 == clusters[best].radius2 && cl.farthest < clusters[best].farthest))
+        best = g;
+    }
+    const std::int64_t j = clusters[best].farthest;
+    picked.push_back(j);
+    auto& bm = clusters[best].members;
+    bm.erase(std::find(bm.begin(), bm.end(), j));
+    min_d2[j] = 0;
+    clusters[best].refresh(min_d2);  // now without j, even if it was the last member
+    const float* cj = points + j * d;
+
+    // Reassign the points now nearer to j. A cluster whose center lies at least twice its
+    // radius from j cannot hold such a point (triangle inequality), so it is not scanned.
+    moved.clear();
+    const std::size_t existing = clusters.size();
+    at::parallel_for(0, static_cast<std::int64_t>(existing), 64, [&](std::int64_t g0, std::int64_t g1) {
+      for (std::int64_t g = g0; g < g1; ++g) {
+        const Cluster& cl = clusters[g];
+        center_dist[g] = cl.center ? squared_distance(cl.center, cj, d) : std::numeric_limits<double>::infinity();
+      }
+    });
+    for (std::size_t g = 0; g < existing; ++g) {
+      Cluster& cl = clusters[g];
+      if (cl.members.empty()) continue;
+      const double r = std::sqrt(cl.radius2);
+      if (cl.center && std::sqrt(center_dist[g]) >= 2.0 * r * (1.0 + 1e-9) + 1e-12) continue;
+      bool changed = false;
+      auto& mem = cl.members;
+      for (std::size_t t = 0; t < mem.size();) {
+        const std::int64_t i = mem[t];
+        const double d2 = squared_distance(points + i * d, cj, d);
+        if (d2 < min_d2[i]) {
+          min_d2[i] = d2;
+          moved.push_back(i);
+          mem[t] = mem.back();
+          mem.pop_back();
+          changed = true;
+        } else {
+          ++t;
+        }
+      }
+      if (changed) cl.refresh(min_d2);
+    }
+    Cluster fresh;
+    fresh.center = cj;
+    fresh.members = moved;
+    fresh.refresh(min_d2);
+    clusters.push_back(std::move(fresh));
+  }
+  return picked;
+}
+
+CoresetPolicy::CoresetPolicy(const Params&, const CreateContext&) {}
+
+void CoresetPolicy::begin(const SelectionContext& ctx) {
+  ctx_ = ctx;
+  dim_ = 0;
+  centers_.clear();
+  pool_.clear();
+  ids_.clear();
+  ids_.reserve(static_cast<std::size_t>(ctx.pool_size));
+}
+
+void CoresetPolicy::append(const at::Tensor& embedding, std::vector<float>& out) {
+  const at::Tensor e = embedding.to(at::kFloat).contiguous();
+  if (e.dim() != 2) throw std::runtime_error("coreset needs a [B, D] embedding");
+  if (dim_ == 0) {
+    dim_ = e.size(1);
+    if (&out == &pool_) out.reserve(static_cast<std::size_t>(ctx_.pool_size * dim_));
+  }
+  if (e.size(1) != dim_) throw std::runtime_error("embedding width changed between batches");
+  out.insert(out.end(), e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+}
+
+void CoresetPolicy::observe_labeled(const PoolBatch& batch) { append(batch.embedding, centers_); }
+
+void CoresetPolicy::observe(const PoolBatch& batch) {
+  append(batch.embedding, pool_);
+  const at::Tensor ids = batch.ids.contiguous();
+  ids_.insert(ids_.end(), ids.data_ptr<std::int64_t>(), ids.data_ptr<std::int64_t>() + ids.numel());
+}
+
+Selection CoresetPolicy::select() {
+  const auto n = static_cast<std::int64_t>(ids_.size());
+  const std::int64_t m = dim_ ? static_cast<std::int64_t>(centers_.size()) / dim_ : 0;
+  Selection s;
+  for (auto i : kcenter_greedy(pool_.data(), n, centers_.data(), m, dim_, ctx_.budget)) s.picked.push_back(ids_[i]);
+  pool_ = {};
+  centers_ = {};
+  return s;
+}
+
+}  // namespace alchain::plugins

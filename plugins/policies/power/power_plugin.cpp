@@ -1,0 +1,16 @@
+// Descriptor of the power policy plugin.
+#include "alchain/sdk/plugin.hpp"
+#include "power.hpp"
+
+namespace {
+const alchain_param_spec kParams[] = {
+    {"base", ALCHAIN_PARAM_STRING, "\"entropy\"", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
+     "The score-based policy whose scores are sampled from (any policy plugin that gives scores)."},
+    {"beta", ALCHAIN_PARAM_FLOAT, "1.0", 0.0, 1e6, nullptr,
+     "Exponent: 0 samples uniformly, large values approach the base policy's top-k."},
+};
+}  // namespace
+
+ALCHAIN_POLICY_PLUGIN(alchain::plugins::PowerPolicy, "power", "1.0.0",
+                      "Stochastic batch acquisition: sample with probability proportional to score^beta (Kirsch et al. 2023).",
+                      kParams)
