@@ -27,7 +27,7 @@ double now() {
 }
 struct Args {
   std::string model = "resnet20";
-  int threads = 2, subset = 6000, batch_train = 128, batch_score = 512, warmup = 2;
+  int threads = 2, subset = 6000, batch_train = 128, batch_score = 512, warmup = 2, labeled = 600, budget = 1000;
   std::uint64_t seed = 0;
 };
 Args parse(int argc, char** argv) {
@@ -44,10 +44,13 @@ Args parse(int argc, char** argv) {
     else if (k == "--batch-train") a.batch_train = std::stoi(next());
     else if (k == "--batch-score") a.batch_score = std::stoi(next());
     else if (k == "--warmup") a.warmup = std::stoi(next());
+    else if (k == "--labeled") a.labeled = std::stoi(next());
+    else if (k == "--budget") a.budget = std::stoi(next());
     else if (k == "--seed") a.seed = std::stoull(next());
     else if (k == "--help" || k == "-h") {
       std::cout << "alchain_bench [--model resnet20|lenet5|mlp] [--threads 2] [--subset 6000] [--batch-train 128]\n"
                    "              [--batch-score 512] [--warmup 2] [--seed 0]\n"
+                   "              [--labeled 600] [--budget 1000]\n"
                    "The stages of ../shared/bench/ref_pytorch.py, through alchain's plugins and trainer.\n";
       std::exit(0);
     } else throw std::runtime_error("unknown option " + k);
@@ -124,14 +127,47 @@ int main(int argc, char** argv) try {
   const at::Tensor topk = std::get<1>(entropy.topk(1000));
   const double topk_s = now() - t;
 
+  // Core-set through the real plugin: the first `labeled` images of the subset are the centers,
+  // the rest of the 60k pool is streamed in scoring-sized batches, as the runner does.
+  std::vector<std::int64_t> labeled_ids(subset.begin(), subset.begin() + a.labeled);
+  std::vector<char> is_labeled(static_cast<std::size_t>(n_pool), 0);
+  for (auto id : labeled_ids) is_labeled[id] = 1;
+  std::vector<std::int64_t> unlabeled;
+  for (std::int64_t i = 0; i < n_pool; ++i)
+    if (!is_labeled[i]) unlabeled.push_back(i);
+  const at::Tensor lab_t = torch::tensor(labeled_ids, torch::kInt64), unl_t = torch::tensor(unlabeled, torch::kInt64);
+  const at::Tensor lab_f = features.index_select(0, lab_t), unl_f = features.index_select(0, unl_t);
+  auto coreset = reg.create_policy("coreset", defaults(reg, PluginKind::policy, "coreset"), mctx);
+  t = now();
+  SelectionContext sctx;
+  sctx.budget = a.budget;
+  sctx.pool_size = static_cast<std::int64_t>(unlabeled.size());
+  sctx.labeled = &labeled_ids;
+  coreset->begin(sctx);
+  for (std::int64_t lo = 0; lo < a.labeled; lo += a.batch_score) {
+    PoolBatch b;
+    b.ids = lab_t.slice(0, lo, std::min<std::int64_t>(a.labeled, lo + a.batch_score));
+    b.embedding = lab_f.slice(0, lo, std::min<std::int64_t>(a.labeled, lo + a.batch_score));
+    coreset->observe_labeled(b);
+  }
+  for (std::int64_t lo = 0; lo < unl_t.size(0); lo += a.batch_score) {
+    PoolBatch b;
+    b.ids = unl_t.slice(0, lo, std::min(unl_t.size(0), lo + a.batch_score));
+    b.embedding = unl_f.slice(0, lo, std::min(unl_f.size(0), lo + a.batch_score));
+    coreset->observe(b);
+  }
+  const Selection picks = coreset->select();
+  const double coreset_s = now() - t;
+  std::cerr << "coreset " << coreset_s << " s (" << picks.picked.size() << " picks)\n";
+
   const double macs = static_cast<double>(model->macs(mctx.input_shape));
   std::printf(
       "{\"impl\": \"alchain\", \"model\": \"%s\", \"threads\": %d, \"tuning\": \"%s\", \"load_s\": %.4f, "
       "\"train_s\": %.4f, \"train_img_per_s\": %.1f, \"train_loss\": %.4f, \"score_s\": %.4f, "
       "\"score_img_per_s\": %.1f, \"score_gflops\": %.2f, \"test_acc\": %.4f, \"topk_s\": %.5f, "
-      "\"macs_per_img\": %.0f}\n",
+      "\"coreset_s\": %.4f, \"macs_per_img\": %.0f}\n",
       a.model.c_str(), threads, tuning_summary().c_str(), load_s, tr.seconds, a.subset / tr.seconds,
-      tr.last_epoch_loss, score_s, n_pool / score_s, 2 * macs * n_pool / score_s / 1e9, ev.accuracy, topk_s, macs);
+      tr.last_epoch_loss, score_s, n_pool / score_s, 2 * macs * n_pool / score_s / 1e9, ev.accuracy, topk_s, coreset_s, macs);
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "alchain_bench: " << e.what() << "\n";

@@ -147,3 +147,26 @@ TEST_CASE("a budget larger than the pool fails before any file is written") {
   CHECK_THROWS_WITH(run(tiny(text), dir / "x.h5"), doctest::Contains("the pool has 3000"));
   CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));
 }
+
+TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies runs end to end") {
+  const auto dir = test::source_dir() / "tests/pipelines/policies";
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 3);
+  for (const auto& f : files) {
+    INFO(f.filename().string());
+    Diagnostics d(f.string());
+    const Pipeline p = parse_pipeline(test::read_file(f), f.string(), test::shipped_plugins(), d);
+    REQUIRE_MESSAGE(d.empty(), d.str());
+    test::TempDir tmp;
+    run(p, tmp / "r.h5");
+    H5::H5File h = test::open_h5((tmp / "r.h5").string());
+    for (const char* g : {"/repeat_0/chain/gen_0/cycle_0/selected", "/repeat_0/chain/gen_1/cycle_0/selected"}) {
+      const auto sel = read_i64(h, g);
+      CHECK(sel.size() == 60);
+      CHECK(as_set(sel).size() == 60);
+    }
+    CHECK(read_i64(h, "/repeat_0/chain/gen_1/cycle_1/labeled").size() == 220);
+  }
+}

@@ -59,22 +59,40 @@ std::vector<std::int64_t> kcenter_greedy(const float* points, std::int64_t n, co
   clusters.reserve(static_cast<std::size_t>(m + k + 1));
 
   if (m > 0) {
-    // Nearest labeled center of every point, |p|^2 - 2 p.c + |c|^2 in double, block by block.
-    const at::Tensor c = at::from_blob(const_cast<float*>(centers), {m, d}, at::kFloat).to(at::kDouble);
+    // Nearest labeled center of every point, block by block. A float GEMM (|p|^2 - 2 p.c + |c|^2)
+    // finds the candidates; every center within the bound of float rounding of the smallest is
+    // then measured exactly in double, so the result is the exact nearest center.
+    const at::Tensor c = at::from_blob(const_cast<float*>(centers), {m, d}, at::kFloat);
     const at::Tensor c_sq = c.pow(2).sum(1);
+    const float c_sq_max = c_sq.max().item<float>();
     const at::Tensor ct = c.t().contiguous();
     const std::int64_t blocks = (n + chunk - 1) / chunk;
     at::parallel_for(0, blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
       for (std::int64_t b = b0; b < b1; ++b) {
         const std::int64_t lo = b * chunk, rows = std::min(chunk, n - lo);
-        const at::Tensor p = at::from_blob(const_cast<float*>(points + lo * d), {rows, d}, at::kFloat).to(at::kDouble);
-        const at::Tensor d2 = (p.pow(2).sum(1, true) - 2.0 * at::mm(p, ct) + c_sq.unsqueeze(0));
-        const at::Tensor arg = std::get<1>(d2.min(1)).to(at::kInt).contiguous();
-        const std::int32_t* a = arg.data_ptr<std::int32_t>();
-        for (std::int64_t r = 0; r < rows; ++r) {
-          nearest[lo + r] = a[r];
-          // The exact distance to that center, computed as the greedy steps compute theirs.
-          min_d2[lo + r] = squared_distance(points + (lo + r) * d, centers + a[r] * d, d);
+        const at::Tensor p = at::from_blob(const_cast<float*>(points + lo * d), {rows, d}, at::kFloat);
+        const at::Tensor p_sq = p.pow(2).sum(1).contiguous();
+        const at::Tensor d2 = (at::addmm(c_sq.unsqueeze(0), p, ct, 1.0, -2.0) + p_sq.unsqueeze(1)).contiguous();
+        const float* row = d2.data_ptr<float>();
+        const float* ps = p_sq.data_ptr<float>();
+        for (std::int64_t r = 0; r < rows; ++r, row += m) {
+          float low = row[0];
+          for (std::int64_t j = 1; j < m; ++j) low = std::min(low, row[j]);
+          // |float dot error| <= d * eps * |p||c| <= 1e-4 (|p|^2 + |c|^2) for d up to ~800k.
+          const float bound = low + 1e-4f * (ps[r] + c_sq_max) + 1e-30f;
+          const float* pr = points + (lo + r) * d;
+          double best = std::numeric_limits<double>::infinity();
+          std::int32_t arg = 0;
+          for (std::int64_t j = 0; j < m; ++j)
+            if (row[j] <= bound) {
+              const double e = squared_distance(pr, centers + j * d, d);  // as the greedy steps measure
+              if (e < best) {
+                best = e;
+                arg = static_cast<std::int32_t>(j);
+              }
+            }
+          nearest[lo + r] = arg;
+          min_d2[lo + r] = best;
         }
       }
     });
@@ -114,12 +132,12 @@ std::vector<std::int64_t> kcenter_greedy(const float* points, std::int64_t n, co
     // radius from j cannot hold such a point (triangle inequality), so it is not scanned.
     moved.clear();
     const std::size_t existing = clusters.size();
-    at::parallel_for(0, static_cast<std::int64_t>(existing), 64, [&](std::int64_t g0, std::int64_t g1) {
-      for (std::int64_t g = g0; g < g1; ++g) {
-        const Cluster& cl = clusters[g];
-        center_dist[g] = cl.center ? squared_distance(cl.center, cj, d) : std::numeric_limits<double>::infinity();
-      }
-    });
+    for (std::size_t g = 0; g < existing; ++g) {
+      const Cluster& cl = clusters[g];
+      // Empty clusters are never scanned: skip their distance too.
+      center_dist[g] = cl.center && !cl.members.empty() ? squared_distance(cl.center, cj, d)
+                                                        : std::numeric_limits<double>::infinity();
+    }
     for (std::size_t g = 0; g < existing; ++g) {
       Cluster& cl = clusters[g];
       if (cl.members.empty()) continue;
