@@ -116,9 +116,9 @@ int main(int argc, char** argv) try {
   };
   if (a.warmup > 0)
     stream_outputs(*model, *data, {pool.begin(), pool.begin() + a.warmup * a.batch_score}, a.batch_score,
-                   kNeedLogits | kNeedEmbedding, sink);
+                   StreamRequest{kNeedLogits | kNeedEmbedding}, sink);
   t = now();
-  stream_outputs(*model, *data, pool, a.batch_score, kNeedLogits | kNeedEmbedding, sink);
+  stream_outputs(*model, *data, pool, a.batch_score, StreamRequest{kNeedLogits | kNeedEmbedding}, sink);
   const double score_s = now() - t;
   std::cerr << "score " << score_s << " s  " << n_pool / score_s << " img/s\n";
 

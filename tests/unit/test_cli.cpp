@@ -73,7 +73,7 @@ TEST_CASE("alchain validate reports every error as file:line:column") {
   CHECK(r.status == 1);
   CHECK(contains(r.output, file.string() + ":8:8: run.seed"));
   CHECK(contains(r.output, file.string() + ":18:2: unknown key 'trainig'"));
-  CHECK(contains(r.output, "unknown policy 'bald'"));
+  CHECK(contains(r.output, "unknown policy 'baldd'"));
   const auto ok = alchain_cli("validate " + (test::source_dir() / "pipelines/quickstart.toml").string());
   CHECK(ok.status == 0);
   CHECK(contains(ok.output, "quickstart.toml: ok"));

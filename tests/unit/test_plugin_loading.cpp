@@ -22,7 +22,8 @@ static_assert(offsetof(alchain_plugin_descriptor, params) == 48);
 static_assert(offsetof(alchain_plugin_descriptor, param_count) == 56);
 static_assert(offsetof(alchain_plugin_descriptor, create) == 64);
 static_assert(offsetof(alchain_plugin_descriptor, destroy) == 72);
-static_assert(sizeof(alchain_plugin_descriptor) == 80);
+static_assert(offsetof(alchain_plugin_descriptor, flags) == 80);
+static_assert(sizeof(alchain_plugin_descriptor) == 88);
 static_assert(offsetof(alchain_param_spec, name) == 0);
 static_assert(offsetof(alchain_param_spec, type) == 8);
 static_assert(offsetof(alchain_param_spec, default_value) == 16);
@@ -56,7 +57,13 @@ TEST_CASE("every shipped plugin loads with the host's ABI and fingerprint") {
   CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"fashion_mnist", "image_folder"});
   CHECK(r.names(PluginKind::model) == std::vector<std::string>{"lenet5", "mlp", "resnet20"});
   CHECK(r.names(PluginKind::policy) ==
-        std::vector<std::string>{"badge", "coreset", "entropy", "least_confidence", "margin", "power", "random"});
+        std::vector<std::string>{"badge", "bald", "committee", "coreset", "entropy", "least_confidence", "margin",
+                                 "mc_entropy", "power", "random", "true_loss", "variation_ratios"});
+  CHECK(r.get(PluginKind::model, "lenet5").has(ALCHAIN_FLAG_MC_DROPOUT));
+  CHECK_FALSE(r.get(PluginKind::model, "resnet20").has(ALCHAIN_FLAG_MC_DROPOUT));
+  CHECK(r.get(PluginKind::policy, "bald").has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT));
+  CHECK(r.get(PluginKind::policy, "committee").has(ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS));
+  CHECK(r.get(PluginKind::policy, "true_loss").has(ALCHAIN_FLAG_USES_LABELS));
   for (const PluginInfo* p : r.plugins()) {
     CHECK(p->abi_major == ALCHAIN_ABI_MAJOR);
     CHECK(p->fingerprint == host_fingerprint());
@@ -173,5 +180,5 @@ TEST_CASE("scan order is deterministic: directories in order, files sorted") {
   for (auto* p : a.plugins()) fa.push_back(p->file);
   for (auto* p : b.plugins()) fb.push_back(p->file);
   CHECK(fa == fb);
-  CHECK(fa.size() == 13);
+  CHECK(fa.size() == 18);
 }

@@ -16,8 +16,10 @@ namespace {
 
 constexpr std::int64_t kLabeled = 100, kPool = 50, kClasses = 5, kUncertain = 120, kConfident = 130;
 
+constexpr std::int64_t kPasses = 8, kMembers = 3;
+
 struct Pool {
-  at::Tensor ids, logits, embedding, labeled_embedding;
+  at::Tensor ids, logits, embedding, labeled_embedding, mc_logits, committee_logits, labels;
   std::vector<std::int64_t> labeled;
 };
 
@@ -31,6 +33,22 @@ Pool make_pool() {
   p.logits[kConfident - kLabeled] = torch::tensor({20.0f, 0.0f, 0.0f, 0.0f, 0.0f});
   p.embedding = torch::randn({kPool, 8});
   p.labeled_embedding = torch::randn({kLabeled, 8});
+  const at::Tensor peaked = torch::tensor({20.0f, 0.0f, 0.0f, 0.0f, 0.0f});
+  // MC passes and committee members: mild noise around the logits; the uncertain sample's passes
+  // (members) are each sure of a different class, the confident sample's all agree.
+  p.mc_logits = p.logits.unsqueeze(0) + 0.3 * torch::randn({kPasses, kPool, kClasses});
+  p.committee_logits = p.logits.unsqueeze(0) + 0.5 * torch::randn({kMembers, kPool, kClasses});
+  for (std::int64_t t = 0; t < kPasses; ++t) {
+    p.mc_logits[t][kUncertain - kLabeled] = peaked.roll(t % kClasses);
+    p.mc_logits[t][kConfident - kLabeled] = peaked;
+  }
+  for (std::int64_t m = 0; m < kMembers; ++m) {
+    p.committee_logits[m][kUncertain - kLabeled] = peaked.roll(m);
+    p.committee_logits[m][kConfident - kLabeled] = peaked;
+  }
+  p.labels = torch::randint(kClasses, {kPool}, torch::kInt64);
+  p.labels[kConfident - kLabeled] = 0;  // the confident prediction is right
+  p.labels[kUncertain - kLabeled] = 1;
   for (std::int64_t i = 0; i < kLabeled; ++i) p.labeled.push_back(i);
   return p;
 }
@@ -69,6 +87,12 @@ Selection run_round(Policy& policy, const Pool& pool, std::int64_t budget, std::
     b.ids = pool.ids.slice(0, lo, hi);
     if (policy.needs() & kNeedLogits) b.logits = pool.logits.slice(0, lo, hi);
     if (policy.needs() & kNeedEmbedding) b.embedding = pool.embedding.slice(0, lo, hi);
+    if (policy.needs() & kNeedMcLogits) {
+      REQUIRE(policy.mc_passes() >= 2);
+      b.mc_logits = pool.mc_logits.slice(1, lo, hi);
+    }
+    if (policy.needs() & kNeedCommittee) b.committee_logits = pool.committee_logits.slice(1, lo, hi);
+    if (policy.needs() & kNeedLabels) b.labels = pool.labels.slice(0, lo, hi);
     policy.observe(b);
   }
   return policy.select();
@@ -291,4 +315,50 @@ TEST_CASE("power: beta -> infinity is the base top-k; beta = 0 depends on the se
   CHECK(run_round(*make_policy("power", "base = \"margin\""), pool, 10, 3).picked.size() == 10);
   CHECK_THROWS_WITH(make_policy("power", "base = \"nope\""), doctest::Contains("unknown policy 'nope'"));
   CHECK_THROWS_WITH(run_round(*make_policy("power", "base = \"random\""), pool, 10, 3), doctest::Contains("gives no scores"));
+}
+
+TEST_CASE("agreement: BALD, MC entropy, variation ratios, committee and true loss equal plain loops") {
+  const Pool pool = make_pool();
+  const auto bald = score_map(run_round(*make_policy("bald"), pool, 5, 0));
+  const auto mce = score_map(run_round(*make_policy("mc_entropy"), pool, 5, 0));
+  const auto vr = score_map(run_round(*make_policy("variation_ratios"), pool, 5, 0));
+  const auto vote = score_map(run_round(*make_policy("committee"), pool, 5, 0));
+  const auto kl = score_map(run_round(*make_policy("committee", "measure = \"kl\""), pool, 5, 0));
+  const auto tl = score_map(run_round(*make_policy("true_loss"), pool, 5, 0));
+  auto H = [](const std::vector<double>& p) {
+    double h = 0;
+    for (double v : p) h -= v > 0 ? v * std::log(v) : 0.0;
+    return h;
+  };
+  for (std::int64_t i = 0; i < kPool; ++i) {
+    INFO("sample ", i);
+    const std::int64_t id = kLabeled + i;
+    std::vector<double> mean(kClasses, 0.0);
+    double mean_h = 0;
+    std::vector<int> votes(kClasses, 0);
+    for (std::int64_t t = 0; t < kPasses; ++t) {
+      const auto p = softmax_row(pool.mc_logits[t], i);
+      for (std::int64_t k = 0; k < kClasses; ++k) mean[k] += p[k] / kPasses;
+      mean_h += H(p) / kPasses;
+      votes[std::max_element(p.begin(), p.end()) - p.begin()] += 1;
+    }
+    CHECK(mce.at(id) == doctest::Approx(H(mean)).epsilon(1e-4));
+    CHECK(bald.at(id) == doctest::Approx(H(mean) - mean_h).epsilon(1e-4).scale(1.0));
+    CHECK(vr.at(id) == doctest::Approx(1.0 - double(*std::max_element(votes.begin(), votes.end())) / kPasses));
+    std::vector<double> share(kClasses, 0.0), consensus(kClasses, 0.0);
+    std::vector<std::vector<double>> member;
+    for (std::int64_t m = 0; m < kMembers; ++m) {
+      member.push_back(softmax_row(pool.committee_logits[m], i));
+      share[std::max_element(member.back().begin(), member.back().end()) - member.back().begin()] += 1.0 / kMembers;
+      for (std::int64_t k = 0; k < kClasses; ++k) consensus[k] += member.back()[k] / kMembers;
+    }
+    double kl_sum = 0;
+    for (const auto& pm : member)
+      for (std::int64_t k = 0; k < kClasses; ++k) kl_sum += pm[k] > 0 ? pm[k] * std::log(pm[k] / consensus[k]) / kMembers : 0.0;
+    CHECK(vote.at(id) == doctest::Approx(H(share)).epsilon(1e-5));
+    CHECK(kl.at(id) == doctest::Approx(kl_sum).epsilon(1e-4).scale(1.0));
+    const auto p = softmax_row(pool.logits, i);
+    CHECK(tl.at(id) == doctest::Approx(-std::log(p[pool.labels[i].item<std::int64_t>()])).epsilon(1e-4));
+  }
+  CHECK(vr.at(kUncertain) == doctest::Approx(1.0 - 2.0 / kPasses));  // 8 passes over 5 classes: modal 2
 }

@@ -153,7 +153,7 @@ TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies ru
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  REQUIRE(files.size() >= 3);
+  REQUIRE(files.size() >= 8);
   for (const auto& f : files) {
     INFO(f.filename().string());
     Diagnostics d(f.string());
@@ -168,5 +168,16 @@ TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies ru
       CHECK(as_set(sel).size() == 60);
     }
     CHECK(read_i64(h, "/repeat_0/chain/gen_1/cycle_1/labeled").size() == 220);
+    int reference = -1;
+    h.openGroup("/repeat_0/chain/gen_1").openAttribute("reference").read(H5::PredType::NATIVE_INT, &reference);
+    CHECK(reference == (f.stem() == "true_loss" ? 1 : 0));
   }
+}
+
+TEST_CASE("an MC-dropout policy with a model whose dropout is 0 fails before any file is written") {
+  test::TempDir dir;
+  std::string text = test::read_file(test::source_dir() / "tests/pipelines/policies/bald.toml");
+  text.replace(text.find("dropout = 0.3"), 13, "dropout = 0.0");
+  CHECK_THROWS_WITH(run(tiny(text), dir / "x.h5"), doctest::Contains("has no dropout > 0: set model_params.dropout"));
+  CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));
 }

@@ -4,6 +4,7 @@
 
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/sdk/abi.h"
 #include "toml_reader.hpp"
 
 namespace alchain {
@@ -77,6 +78,31 @@ void read_plugin(TableReader& r, const char* key, const char* params_key, Plugin
     out.params = resolve_plugin_params(info, params, r.path(params_key), out.pos, diags);
   } catch (const PluginError& e) {  // duplicate name
     r.error(*n, r.path(key) + ": " + e.what());
+  }
+}
+
+/// Static requirements between a generation's policy and model (descriptor flags).
+void check_requirements(const GenerationSpec& g, std::size_t index, const std::string& prefix,
+                        const PluginRegistry& registry, Diagnostics& diags) {
+  if (g.policy.plugin.empty() || !registry.contains(PluginKind::policy, g.policy.plugin) ||
+      !registry.contains(PluginKind::model, g.model.plugin))
+    return;
+  try {
+    const PluginInfo& policy = registry.get(PluginKind::policy, g.policy.plugin);
+    const PluginInfo& model = registry.get(PluginKind::model, g.model.plugin);
+    const std::string who = prefix + ".policy: policy '" + policy.name + "'";
+    if (policy.has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT) && !model.has(ALCHAIN_FLAG_MC_DROPOUT)) {
+      std::string with;
+      for (const auto& name : registry.names(PluginKind::model))
+        if (registry.get(PluginKind::model, name).has(ALCHAIN_FLAG_MC_DROPOUT)) with += (with.empty() ? "" : ", ") + name;
+      diags.error(g.policy.pos, who + " needs a model with dropout at inference (MC dropout); model '" + model.name +
+                                    "' has none (models with it: " + (with.empty() ? "none" : with) + ")");
+    }
+    if (policy.has(ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS) && index == 0)
+      diags.error(g.policy.pos, who + " uses the chain's earlier generations; generation 0 has none (use it from generation 1 on)");
+    if (policy.has(ALCHAIN_FLAG_USES_LABELS) && !g.reference)
+      diags.error(g.policy.pos, who + " reads the true labels; mark the generation 'reference = true' to run it as a reference");
+  } catch (const PluginError&) {  // duplicates are reported where the name is read
   }
 }
 
@@ -170,6 +196,8 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
       r.integer("cycles", g.cycles, 0, 10000);
       read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
       read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
+      r.boolean("reference", g.reference);
+      check_requirements(g, i, prefix, registry, diags);
       if (const toml::table* tt = r.table("training")) {
         TableReader tr(*tt, prefix + ".training", diags);
         read_training(tr, g.training);

@@ -191,6 +191,7 @@ const PluginInfo& PluginRegistry::load(const fs::path& file) {
   info.file = path;
   info.abi_major = d->abi_major;
   info.abi_minor = d->abi_minor;
+  info.flags = d->flags;
   for (std::uint32_t i = 0; i < d->param_count; ++i) {
     const alchain_param_spec& s = d->params[i];
     ParamSpec spec;

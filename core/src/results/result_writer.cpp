@@ -143,6 +143,7 @@ void ResultWriter::write_cycle(const CycleRecord& r) {
       string_attr(gen, "policy", r.policy);
       scalar_attr(gen, "model_parameters", H5::PredType::NATIVE_INT64, r.model_parameters);
       scalar_attr(gen, "model_macs", H5::PredType::NATIVE_INT64, r.model_macs);
+      scalar_attr(gen, "reference", H5::PredType::NATIVE_INT, r.reference ? 1 : 0);
     }
     H5::Group g = f.createGroup("/" + where);
     scalar_attr(g, "seed", H5::PredType::NATIVE_UINT64, r.seed);

@@ -107,9 +107,14 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
   };
   std::vector<std::shared_ptr<Policy>> policies;
   std::shared_ptr<Policy> random_policy;
-  for (const auto& g : p.generations) {
-    registry.create_model(g.model.plugin, g.model.params, mctx);  // fail early on bad parameters
+  for (std::size_t gi = 0; gi < p.generations.size(); ++gi) {
+    const GenerationSpec& g = p.generations[gi];
+    auto model = registry.create_model(g.model.plugin, g.model.params, mctx);  // fail early on bad parameters
     policies.push_back(g.policy.plugin.empty() ? nullptr : registry.create_policy(g.policy.plugin, g.policy.params, mctx));
+    if (policies.back() && (policies.back()->needs() & kNeedMcLogits) && !has_active_dropout(*model))
+      throw std::runtime_error(p.path + ": generation[" + std::to_string(gi) + "] (" + g.name + "): policy '" +
+                               g.policy.plugin + "' samples dropout at inference, but model '" + g.model.plugin +
+                               "' has no dropout > 0: set model_params.dropout");
   }
   if (p.random_baseline) random_policy = registry.create_policy("random", default_params(registry.get(PluginKind::policy, "random")), mctx);
 
@@ -147,6 +152,7 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
       for (const std::string& arm : arms) {
         std::vector<std::int64_t> labeled = initial_ids;
         std::vector<std::int64_t> labels = reveal_labels(*data, labeled);
+        std::vector<std::shared_ptr<Model>> last_models;  // each finished generation's last model: the committee
         for (std::size_t gi = 0; gi < p.generations.size(); ++gi) {
           const GenerationSpec& g = p.generations[gi];
           Policy* policy = arm == "chain" ? policies[gi].get() : random_policy.get();
@@ -162,6 +168,7 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
             rec.generation_name = g.name;
             rec.model = g.model.plugin;
             rec.policy = policy_name;
+            rec.reference = arm == "chain" && g.reference;
             rec.cycle = c;
             rec.seed = derive_seed(seed, {kSeedModel, gi, static_cast<std::uint64_t>(c)});
             rec.labeled = labeled;
@@ -202,11 +209,19 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
               Selection sel;
               try {
                 policy->begin(ctx);
-                const std::uint32_t needs = policy->needs();
-                if (needs & kNeedLabeled)
-                  stream_outputs(*model, *data, labeled, p.run.inference_batch_size, needs,
+                StreamRequest req;
+                req.needs = policy->needs();
+                req.mc_passes = policy->mc_passes();
+                req.seed = ctx.seed;
+                for (const auto& m : last_models) req.committee.push_back(m.get());
+                req.labels_allowed = rec.reference;
+                if (req.needs & kNeedLabeled) {
+                  StreamRequest lreq;
+                  lreq.needs = req.needs & (kNeedLogits | kNeedEmbedding);
+                  stream_outputs(*model, *data, labeled, p.run.inference_batch_size, lreq,
                                  [&](const PoolBatch& b) { policy->observe_labeled(b); });
-                stream_outputs(*model, *data, pool, p.run.inference_batch_size, needs,
+                }
+                stream_outputs(*model, *data, pool, p.run.inference_batch_size, req,
                                [&](const PoolBatch& b) { policy->observe(b); });
                 rec.timings["score_s"] = now() - ts;
                 const double tsel = now();
@@ -228,6 +243,7 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
             }
             writer.write_cycle(rec);
             if (c == g.cycles) {
+              last_models.push_back(model);
               auto& gs = summary.generations[gi];
               gs.labeled = static_cast<std::int64_t>(rec.labeled.size());
               (arm == "chain" ? gs.chain_accuracy : gs.random_accuracy).push_back(rec.accuracy);

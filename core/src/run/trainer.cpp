@@ -126,20 +126,58 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
   return r;
 }
 
+namespace {
+std::vector<torch::nn::DropoutImpl*> dropout_layers(Model& model) {
+  std::vector<torch::nn::DropoutImpl*> out;
+  for (const auto& m : model.modules(/*include_self=*/false))
+    if (auto* d = dynamic_cast<torch::nn::DropoutImpl*>(m.get())) out.push_back(d);
+  return out;
+}
+}  // namespace
+
+bool has_active_dropout(Model& model) {
+  for (auto* m : dropout_layers(model))
+    if (m->options.p() > 0) return true;
+  return false;
+}
+
 void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
-                    std::uint32_t needs, const std::function<void(const PoolBatch&)>& sink) {
+                    const StreamRequest& req, const std::function<void(const PoolBatch&)>& sink) {
   model.eval();
+  for (Model* member : req.committee) member->eval();
+  if ((req.needs & kNeedLabels) && !req.labels_allowed)
+    throw std::runtime_error("the policy asks for true labels outside a reference generation");
+  if ((req.needs & kNeedMcLogits) && (req.mc_passes < 1 || !has_active_dropout(model)))
+    throw std::runtime_error("MC dropout needs mc_passes() >= 1 and a model with dropout > 0");
+  const auto dropouts = dropout_layers(model);
   c10::InferenceMode guard;
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
+  const bool forward = req.needs & (kNeedLogits | kNeedEmbedding | kNeedMcLogits | kNeedCommittee);
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
     const std::int64_t hi = std::min(n, lo + batch_size);
     PoolBatch batch;
     batch.ids = id_tensor(ids.data() + lo, hi - lo);
-    if (needs & (kNeedLogits | kNeedEmbedding)) {
-      ModelOutput out = model.forward(data.inputs(Split::train, batch.ids));
-      if (needs & kNeedLogits) batch.logits = out.logits;
-      if (needs & kNeedEmbedding) batch.embedding = out.embedding;
+    if (forward) {
+      const at::Tensor x = data.inputs(Split::train, batch.ids);
+      ModelOutput out = model.forward(x);
+      if (req.needs & kNeedLogits) batch.logits = out.logits;
+      if (req.needs & kNeedEmbedding) batch.embedding = out.embedding;
+      if (req.needs & kNeedCommittee) {
+        std::vector<at::Tensor> all;
+        for (Model* member : req.committee) all.push_back(member->forward(x).logits);
+        all.push_back(out.logits);
+        batch.committee_logits = torch::stack(all);
+      }
+      if (req.needs & kNeedMcLogits) {
+        torch::manual_seed(derive_seed(req.seed, {static_cast<std::uint64_t>(lo)}));
+        for (auto* d : dropouts) d->train(true);
+        std::vector<at::Tensor> passes;
+        for (int t = 0; t < req.mc_passes; ++t) passes.push_back(model.forward(x).logits);
+        for (auto* d : dropouts) d->train(false);
+        batch.mc_logits = torch::stack(passes);
+      }
     }
+    if (req.needs & kNeedLabels) batch.labels = data.labels(Split::train, batch.ids);
     sink(batch);
   }
 }

@@ -5,7 +5,7 @@ namespace alchain::plugins {
 
 namespace F = torch::nn::functional;
 
-LeNet5::LeNet5(const Params&, const CreateContext& ctx)
+LeNet5::LeNet5(const Params& params, const CreateContext& ctx)
     : in_channels_(ctx.input_shape.at(0)), num_classes_(ctx.num_classes) {
   if (ctx.input_shape.size() != 3 || ctx.input_shape[1] < 16 || ctx.input_shape[2] < 16)
     throw std::invalid_argument("lenet5 needs C x H x W inputs of at least 16x16");
@@ -16,14 +16,15 @@ LeNet5::LeNet5(const Params&, const CreateContext& ctx)
   fc1 = register_module("fc1", torch::nn::Linear(16 * flat_h_ * flat_w_, 120));
   fc2 = register_module("fc2", torch::nn::Linear(120, 64));
   fc = register_module("fc", torch::nn::Linear(64, num_classes_));
+  dropout = register_module("dropout", torch::nn::Dropout(params.get_float("dropout")));
 }
 
 ModelOutput LeNet5::forward(const at::Tensor& x) {
   torch::Tensor h = F::max_pool2d(torch::relu(conv1(x)), F::MaxPool2dFuncOptions(2));
   h = F::max_pool2d(torch::relu(conv2(h)), F::MaxPool2dFuncOptions(2));
-  h = torch::relu(fc1(h.flatten(1)));
+  h = dropout(torch::relu(fc1(h.flatten(1))));
   torch::Tensor embedding = torch::relu(fc2(h));
-  return {fc(embedding), embedding};
+  return {fc(dropout(embedding)), embedding};
 }
 
 std::int64_t LeNet5::macs(const std::vector<std::int64_t>& s) const {

@@ -19,6 +19,7 @@ class LeNet5 : public Model {
   std::int64_t in_channels_, num_classes_, flat_h_, flat_w_;
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc{nullptr};
+  torch::nn::Dropout dropout{nullptr};
 };
 
 }  // namespace alchain::plugins

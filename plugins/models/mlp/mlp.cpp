@@ -13,13 +13,14 @@ Mlp::Mlp(const Params& params, const CreateContext& ctx) {
     widths_.push_back(h);
   }
   embedding_dim_ = widths_.back();
+  dropout = register_module("dropout", torch::nn::Dropout(params.get_float("dropout")));
   fc = register_module("fc", torch::nn::Linear(embedding_dim_, ctx.num_classes));
   widths_.push_back(ctx.num_classes);
 }
 
 ModelOutput Mlp::forward(const at::Tensor& x) {
   torch::Tensor h = x.flatten(1);
-  for (const auto& layer : *hidden) h = torch::relu(layer->as<torch::nn::Linear>()->forward(h));
+  for (const auto& layer : *hidden) h = dropout(torch::relu(layer->as<torch::nn::Linear>()->forward(h)));
   return {fc(h), h};
 }
 

@@ -20,6 +20,7 @@ class Mlp : public Model {
   std::int64_t embedding_dim_;
   torch::nn::ModuleList hidden{nullptr};
   torch::nn::Linear fc{nullptr};
+  torch::nn::Dropout dropout{nullptr};
 };
 
 }  // namespace alchain::plugins

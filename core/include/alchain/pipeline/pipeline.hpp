@@ -53,6 +53,7 @@ struct GenerationSpec {
   PluginRef model;
   PluginRef policy;  ///< empty plugin when cycles == 0
   int cycles = 1;
+  bool reference = false;  ///< a reference run: policies that read true labels are allowed
   TrainingOptions training;
 };
 

@@ -44,7 +44,9 @@ struct PluginInfo {
   std::string name, version, description, fingerprint;
   std::string file;
   unsigned abi_major = 0, abi_minor = 0;
+  std::uint32_t flags = 0;  ///< alchain_plugin_flag bits
   std::vector<ParamSpec> params;
+  bool has(std::uint32_t flag) const { return (flags & flag) != 0; }
 };
 
 /// The host's fingerprint, as ALCHAIN_BUILD_FINGERPRINT gives it in this build.

@@ -25,6 +25,7 @@ struct CycleRecord {
   std::string arm;
   int generation = 0;
   std::string generation_name, model, policy;
+  bool reference = false;  ///< the generation is a reference run (its policy may read labels)
   int cycle = 0;
   std::uint64_t seed = 0;  ///< model init and data order of this round
   std::vector<std::int64_t> labeled;

@@ -48,9 +48,21 @@ struct EvalResult {
 /// Accuracy on the whole test split.
 EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size);
 
+/// What stream_outputs() computes for each batch.
+struct StreamRequest {
+  std::uint32_t needs = 0;        ///< Need bits
+  int mc_passes = 0;              ///< kNeedMcLogits: passes with dropout active
+  std::uint64_t seed = 0;         ///< kNeedMcLogits: dropout masks derive from it
+  std::vector<Model*> committee;  ///< kNeedCommittee: earlier members (the streamed model comes last)
+  bool labels_allowed = false;    ///< kNeedLabels: only for reference generations
+};
+
 /// Runs the model in inference mode over the train-split samples `ids`, batch by batch, and hands
-/// each batch's outputs to `sink`. `needs` is a Need bit set: logits and/or embedding.
+/// each batch's outputs to `sink`, computing only what `request` asks for.
 void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
-                    std::uint32_t needs, const std::function<void(const PoolBatch&)>& sink);
+                    const StreamRequest& request, const std::function<void(const PoolBatch&)>& sink);
+
+/// Whether the model has a dropout layer with p > 0 (what MC-dropout policies sample from).
+bool has_active_dropout(Model& model);
 
 }  // namespace alchain

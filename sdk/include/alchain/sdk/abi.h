@@ -46,6 +46,14 @@ typedef struct alchain_param_spec {
   const char* doc;           /* one sentence for `alchain plugins --verbose` and the docs */
 } alchain_param_spec;
 
+/* Static facts the host checks when it validates a pipeline, before any plugin code runs. */
+typedef enum alchain_plugin_flag {
+  ALCHAIN_FLAG_MC_DROPOUT = 1u << 0,                /* model: can keep dropout active at inference */
+  ALCHAIN_FLAG_NEEDS_MC_DROPOUT = 1u << 1,          /* policy: needs a model with ALCHAIN_FLAG_MC_DROPOUT */
+  ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS = 1u << 2, /* policy: uses the chain's earlier generations */
+  ALCHAIN_FLAG_USES_LABELS = 1u << 3                /* policy: reads true labels; reference runs only */
+} alchain_plugin_flag;
+
 /* Factory: builds the plugin's object. `params` is a `const alchain::Params*`, `context` a
  * `const alchain::CreateContext*`; the result is an `alchain::Dataset*`, `alchain::Model*` or
  * `alchain::Policy*` by kind. These are C++ objects: the host calls `create` only after the
@@ -71,6 +79,7 @@ typedef struct alchain_plugin_descriptor {
   uint32_t param_count;
   alchain_create_fn create;
   alchain_destroy_fn destroy;
+  uint32_t flags; /* alchain_plugin_flag bits */
 } alchain_plugin_descriptor;
 
 typedef const alchain_plugin_descriptor* (*alchain_entry_fn)(void);

@@ -73,19 +73,25 @@ void destroy(void* object) { delete static_cast<Base*>(object); }
 
 }  // namespace alchain::detail
 
-#define ALCHAIN_DEFINE_PLUGIN_(KIND, BASE, CLASS, NAME, VERSION, DESCRIPTION, PARAMS)            \
+#define ALCHAIN_DEFINE_PLUGIN_(KIND, BASE, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS)     \
   ALCHAIN_EXPORT const alchain_plugin_descriptor* alchain_plugin_entry(void) {                  \
     static const alchain_plugin_descriptor descriptor = {                                       \
         sizeof(alchain_plugin_descriptor), ALCHAIN_ABI_MAJOR, ALCHAIN_ABI_MINOR, KIND, NAME,    \
         VERSION, DESCRIPTION, ALCHAIN_BUILD_FINGERPRINT,                                        \
         ::alchain::detail::param_data(PARAMS), ::alchain::detail::param_count(PARAMS),          \
-        &::alchain::detail::create_guarded<BASE, CLASS>, &::alchain::detail::destroy<BASE>};    \
+        &::alchain::detail::create_guarded<BASE, CLASS>, &::alchain::detail::destroy<BASE>,     \
+        static_cast<std::uint32_t>(FLAGS)};                                                     \
     return &descriptor;                                                                         \
   }
 
 #define ALCHAIN_POLICY_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS) \
-  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_POLICY, ::alchain::Policy, CLASS, NAME, VERSION, DESCRIPTION, PARAMS)
+  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_POLICY, ::alchain::Policy, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, 0)
 #define ALCHAIN_MODEL_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS) \
-  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_MODEL, ::alchain::Model, CLASS, NAME, VERSION, DESCRIPTION, PARAMS)
+  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_MODEL, ::alchain::Model, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, 0)
 #define ALCHAIN_DATASET_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS) \
-  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_DATASET, ::alchain::Dataset, CLASS, NAME, VERSION, DESCRIPTION, PARAMS)
+  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_DATASET, ::alchain::Dataset, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, 0)
+/// The same, with alchain_plugin_flag bits (e.g. ALCHAIN_FLAG_NEEDS_MC_DROPOUT).
+#define ALCHAIN_POLICY_PLUGIN_FLAGS(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS) \
+  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_POLICY, ::alchain::Policy, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS)
+#define ALCHAIN_MODEL_PLUGIN_FLAGS(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS) \
+  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_MODEL, ::alchain::Model, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS)

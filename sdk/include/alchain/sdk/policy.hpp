@@ -20,6 +20,9 @@ enum Need : std::uint32_t {
   kNeedLogits = 1u << 0,    ///< PoolBatch::logits
   kNeedEmbedding = 1u << 1, ///< PoolBatch::embedding
   kNeedLabeled = 1u << 2,   ///< also stream the labeled set through observe_labeled()
+  kNeedMcLogits = 1u << 3,  ///< PoolBatch::mc_logits: mc_passes() passes with dropout active
+  kNeedCommittee = 1u << 4, ///< PoolBatch::committee_logits: the chain's earlier generations + the surrogate
+  kNeedLabels = 1u << 5,    ///< PoolBatch::labels: true labels (reference policies only, ALCHAIN_FLAG_USES_LABELS)
 };
 
 /// One selection round as the host sees it.
@@ -38,6 +41,9 @@ struct PoolBatch {
   at::Tensor ids;       ///< int64 [B] sample IDs of the train split
   at::Tensor logits;    ///< float32 [B, K]
   at::Tensor embedding; ///< float32 [B, D]
+  at::Tensor mc_logits;        ///< float32 [T, B, K], T = Policy::mc_passes()
+  at::Tensor committee_logits; ///< float32 [M, B, K]: generations 0..g-1 (their last model), then g
+  at::Tensor labels;           ///< int64 [B]
 };
 
 /// What select() returns.
@@ -63,6 +69,8 @@ class Policy {
   virtual void observe(const PoolBatch& batch) = 0;
   /// Required: the picks of this round.
   virtual Selection select() = 0;
+  /// Optional: stochastic forward passes wanted with kNeedMcLogits.
+  virtual int mc_passes() const { return 0; }
 };
 
 /// Top-`budget` IDs by score, highest first; ties go to the lower sample ID so results do not

@@ -22,4 +22,46 @@ inline at::Tensor least_confidence(const at::Tensor& logits) {
   return 1.0 - std::get<0>(at::softmax(logits, 1).max(1));
 }
 
+/// Entropy of a probability tensor along `dim`, 0 log 0 = 0.
+inline at::Tensor entropy_of_probs(const at::Tensor& p, std::int64_t dim) {
+  return -(p * at::log(p.clamp_min(1e-30))).sum(dim);
+}
+
+/// MC-dropout predictive entropy H(mean_t p_t). mc_logits [T, B, K] -> [B].
+inline at::Tensor mc_entropy(const at::Tensor& mc_logits) {
+  return entropy_of_probs(at::softmax(mc_logits, 2).mean(0), 1);
+}
+
+/// BALD mutual information H(mean_t p_t) - mean_t H(p_t) (Houlsby et al. 2011; Gal et al. 2017).
+inline at::Tensor bald(const at::Tensor& mc_logits) {
+  const at::Tensor p = at::softmax(mc_logits, 2);
+  return entropy_of_probs(p.mean(0), 1) - entropy_of_probs(p, 2).mean(0);
+}
+
+/// Variation ratio 1 - (votes of the modal class) / T over the T passes' predicted classes.
+inline at::Tensor variation_ratios(const at::Tensor& mc_logits) {
+  const std::int64_t t = mc_logits.size(0), k = mc_logits.size(2);
+  const at::Tensor votes = at::one_hot(mc_logits.argmax(2), k).sum(0);  // [B, K]
+  return 1.0 - std::get<0>(votes.max(1)).to(at::kFloat) / static_cast<double>(t);
+}
+
+/// Vote entropy over M committee members' predicted classes: -sum_k (V_k/M) log(V_k/M).
+inline at::Tensor vote_entropy(const at::Tensor& committee_logits) {
+  const std::int64_t m = committee_logits.size(0), k = committee_logits.size(2);
+  const at::Tensor share = at::one_hot(committee_logits.argmax(2), k).sum(0).to(at::kFloat) / static_cast<double>(m);
+  return entropy_of_probs(share, 1);
+}
+
+/// Mean KL divergence of each member's softmax to the consensus (mean) softmax (McCallum & Nigam 1998).
+inline at::Tensor kl_to_consensus(const at::Tensor& committee_logits) {
+  const at::Tensor logp = at::log_softmax(committee_logits, 2);
+  const at::Tensor consensus = logp.exp().mean(0);  // [B, K]
+  return (logp.exp() * (logp - at::log(consensus.clamp_min(1e-30)).unsqueeze(0))).sum(2).mean(0);
+}
+
+/// Cross-entropy of the logits under the true labels (the "true loss" reference).
+inline at::Tensor true_loss(const at::Tensor& logits, const at::Tensor& labels) {
+  return -at::log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
+}
+
 }  // namespace alchain::uncertainty
