@@ -57,8 +57,8 @@ TEST_CASE("every shipped plugin loads with the host's ABI and fingerprint") {
   CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"fashion_mnist", "image_folder"});
   CHECK(r.names(PluginKind::model) == std::vector<std::string>{"lenet5", "mlp", "resnet20"});
   CHECK(r.names(PluginKind::policy) ==
-        std::vector<std::string>{"badge", "bald", "committee", "coreset", "entropy", "least_confidence", "margin",
-                                 "mc_entropy", "power", "random", "true_loss", "variation_ratios"});
+        std::vector<std::string>{"badge", "bald", "committee", "coreset", "entropy", "least_confidence", "llal",
+                                 "margin", "mc_entropy", "power", "random", "true_loss", "variation_ratios"});
   CHECK(r.get(PluginKind::model, "lenet5").has(ALCHAIN_FLAG_MC_DROPOUT));
   CHECK_FALSE(r.get(PluginKind::model, "resnet20").has(ALCHAIN_FLAG_MC_DROPOUT));
   CHECK(r.get(PluginKind::policy, "bald").has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT));
@@ -180,5 +180,5 @@ TEST_CASE("scan order is deterministic: directories in order, files sorted") {
   for (auto* p : a.plugins()) fa.push_back(p->file);
   for (auto* p : b.plugins()) fb.push_back(p->file);
   CHECK(fa == fb);
-  CHECK(fa.size() == 18);
+  CHECK(fa.size() == 19);
 }

@@ -7,7 +7,10 @@
 
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/sdk/policy.hpp"
+#include "alchain/sdk/model.hpp"
 #include "alchain/sdk/rng.hpp"
+#include "alchain/sdk/uncertainty.hpp"
+#include "../../plugins/policies/llal/ranking_loss.hpp"
 #include "test_support.hpp"
 
 using namespace alchain;
@@ -24,7 +27,7 @@ struct Pool {
 };
 
 /// A fixed pool: IDs 100..149 (0..99 are labeled); sample 120 has flat logits, 130 a sure one.
-Pool make_pool() {
+Pool make_pool() {  // NOLINT: declared above
   torch::manual_seed(7);
   Pool p;
   p.ids = torch::arange(kLabeled, kLabeled + kPool, torch::kInt64);
@@ -53,7 +56,36 @@ Pool make_pool() {
   return p;
 }
 
-std::shared_ptr<Policy> make_policy(const std::string& name, const std::string& params_toml = "") {
+std::shared_ptr<Policy> make_policy(const std::string& name, const std::string& params_toml = "");
+
+/// Pool inputs a policy may ask for; the embedding doubles as the model tap "feat".
+Pool make_pool();
+
+/// A policy with a training head (llal) gets its head trained the way the host would, on the
+/// pool's "feat" tap with each sample's entropy as the loss to predict; others are returned as is.
+std::shared_ptr<Policy> ready_policy(const std::string& name, const std::string& params_toml = "") {
+  auto policy = make_policy(name, params_toml);
+  if (auto head = policy->training_head()) {
+    const Pool pool = make_pool();
+    torch::manual_seed(5);
+    head->reset({{"feat", {8}}}, 10);
+    head->train(true);
+    torch::optim::Adam opt(head->parameters(), torch::optim::AdamOptions(0.01));
+    const at::Tensor target = alchain::uncertainty::entropy(pool.logits);
+    for (int step = 0; step < 300; ++step) {
+      const at::Tensor perm = torch::randperm(kPool, torch::kInt64);  // new pairs every step
+      ModelOutput out;
+      out.taps["feat"] = pool.embedding.index_select(0, perm);
+      opt.zero_grad();
+      head->loss(out, target.index_select(0, perm), 0).backward();
+      opt.step();
+    }
+    head->train(false);
+  }
+  return policy;
+}
+
+std::shared_ptr<Policy> make_policy(const std::string& name, const std::string& params_toml) {
   const auto& info = test::shipped_plugins().get(PluginKind::policy, name);
   Diagnostics d("test");
   const toml::table table = toml::parse(params_toml);
@@ -93,6 +125,7 @@ Selection run_round(Policy& policy, const Pool& pool, std::int64_t budget, std::
     }
     if (policy.needs() & kNeedCommittee) b.committee_logits = pool.committee_logits.slice(1, lo, hi);
     if (policy.needs() & kNeedLabels) b.labels = pool.labels.slice(0, lo, hi);
+    if (policy.needs() & kNeedTaps) b.taps["feat"] = pool.embedding.slice(0, lo, hi);
     policy.observe(b);
   }
   return policy.select();
@@ -121,13 +154,13 @@ TEST_CASE("conformance: every policy plugin returns the budget of distinct pool 
   REQUIRE(names.size() >= 7);
   for (const auto& name : names) {
     INFO("policy ", name);
-    auto policy = make_policy(name);
+    auto policy = ready_policy(name);
     const Selection a = run_round(*policy, pool, 10, 42);
     REQUIRE(a.picked.size() == 10);
     const std::set<std::int64_t> distinct(a.picked.begin(), a.picked.end());
     CHECK(distinct.size() == 10);
     for (auto id : a.picked) CHECK((id >= kLabeled && id < kLabeled + kPool));
-    const Selection b = run_round(*make_policy(name), pool, 10, 42);
+    const Selection b = run_round(*ready_policy(name), pool, 10, 42);
     CHECK(a.picked == b.picked);
     if (!a.scores.empty()) {
       CHECK(a.score_ids.size() == static_cast<std::size_t>(kPool));
@@ -361,4 +394,34 @@ TEST_CASE("agreement: BALD, MC entropy, variation ratios, committee and true los
     CHECK(tl.at(id) == doctest::Approx(-std::log(p[pool.labels[i].item<std::int64_t>()])).epsilon(1e-4));
   }
   CHECK(vr.at(kUncertain) == doctest::Approx(1.0 - 2.0 / kPasses));  // 8 passes over 5 classes: modal 2
+}
+
+TEST_CASE("agreement: LLAL's ranking loss on hand-computed pairs") {
+  using alchain::plugins::llal_ranking_loss;
+  // Pair (0, 1): l0 > l1 so sign = +1; loss = max(0, 1 - (p0 - p1)) = max(0, 1 - (0.2 - 0.9)) = 1.7.
+  CHECK(llal_ranking_loss(torch::tensor({0.2f, 0.9f}), torch::tensor({3.0f, 1.0f}), 1.0).item<float>() ==
+        doctest::Approx(1.7));
+  // Ranked right by more than the margin: no loss.
+  CHECK(llal_ranking_loss(torch::tensor({2.0f, 0.1f}), torch::tensor({3.0f, 1.0f}), 1.0).item<float>() == 0.0f);
+  // l0 < l1: sign = -1; loss = max(0, 0.5 + (p0 - p1)) = 0.5 + 0.3.
+  CHECK(llal_ranking_loss(torch::tensor({0.4f, 0.1f}), torch::tensor({1.0f, 2.0f}), 0.5).item<float>() ==
+        doctest::Approx(0.8));
+  // Four samples pair (0, 3) and (1, 2); an odd fifth is left out; the mean over pairs.
+  const at::Tensor p = torch::tensor({0.2f, 2.0f, 0.1f, 0.9f, 7.0f}), l = torch::tensor({3.0f, 3.0f, 1.0f, 1.0f, 9.0f});
+  CHECK(llal_ranking_loss(p, l, 1.0).item<float>() == doctest::Approx((1.7 + 0.0) / 2));
+  // No gradient into the targets.
+  const at::Tensor pred = torch::tensor({0.2f, 0.9f}).requires_grad_(), target = torch::tensor({3.0f, 1.0f}).requires_grad_();
+  llal_ranking_loss(pred, target, 1.0).backward();
+  CHECK_FALSE(target.grad().defined());
+  CHECK(pred.grad()[0].item<float>() == doctest::Approx(-1.0));
+}
+
+TEST_CASE("llal exposes a training head that reads the taps the pipeline names") {
+  auto policy = make_policy("llal", "taps = \"stage2,stage3\"");
+  auto head = policy->training_head();
+  REQUIRE(head);
+  CHECK(head->taps() == std::vector<std::string>{"stage2", "stage3"});
+  CHECK(policy->needs() == kNeedTaps);
+  head->reset({{"stage2", {32, 16, 16}}, {"stage3", {64, 8, 8}}}, 10);
+  CHECK(head->parameters().size() == 6);  // two tap layers and the output layer, weights and biases
 }

@@ -153,7 +153,7 @@ TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies ru
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  REQUIRE(files.size() >= 8);
+  REQUIRE(files.size() >= 9);
   for (const auto& f : files) {
     INFO(f.filename().string());
     Diagnostics d(f.string());

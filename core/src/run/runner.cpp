@@ -178,9 +178,12 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
             rec.model_parameters = model->parameter_count();
             rec.model_macs = model->macs(info.input_shape);
             progress.line(where + ": training on " + std::to_string(labeled.size()) + " samples");
+            // A policy's training head (LLAL) trains with the surrogate of its own arm only.
+            const std::shared_ptr<TrainingHead> head =
+                policy && g.cycles > 0 && arm == "chain" ? policy->training_head() : nullptr;
             const TrainResult tr = train_model(*model, *data, labeled, labels, g.training,
                                                derive_seed(seed, {kSeedData, gi, static_cast<std::uint64_t>(c)}),
-                                               progress);
+                                               progress, head.get());
             const EvalResult ev = evaluate_model(*model, *data, num_classes, p.run.inference_batch_size);
             rec.accuracy = ev.accuracy;
             rec.per_class_accuracy = ev.per_class;

@@ -37,11 +37,37 @@ void Progress::line(const std::string& s) const {
 
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
                         const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
-                        std::uint64_t seed, const Progress& progress) {
+                        std::uint64_t seed, const Progress& progress, TrainingHead* head) {
   const double t0 = now();
-  model.train();
   std::vector<at::Tensor> decay, no_decay;
   for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  if (head && !ids.empty()) {
+    // The head's layers depend on the taps' shapes: read them off one small forward pass.
+    std::map<std::string, std::vector<std::int64_t>> shapes;
+    {
+      torch::NoGradGuard no_grad;
+      model.eval();
+      const std::vector<std::int64_t> probe(ids.begin(), ids.begin() + std::min<std::size_t>(2, ids.size()));
+      const ModelOutput out = model.forward(data.inputs(Split::train, id_tensor(probe.data(), probe.size())));
+      std::vector<std::string> wanted = head->taps();
+      if (wanted.empty())
+        for (const auto& [name, t] : out.taps) wanted.push_back(name);
+      for (const auto& name : wanted) {
+        auto it = out.taps.find(name);
+        if (it == out.taps.end()) {
+          std::string have;
+          for (const auto& [n, t] : out.taps) have += (have.empty() ? "" : ", ") + n;
+          throw std::runtime_error("the policy's training head wants tap '" + name + "'; the model has: " +
+                                   (have.empty() ? "none" : have));
+        }
+        shapes[name] = std::vector<std::int64_t>(it->second.sizes().begin() + 1, it->second.sizes().end());
+      }
+    }
+    head->reset(shapes, opt.epochs);
+    head->train(true);
+    for (auto& p : head->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  }
+  model.train();
   auto options = [&](double wd) {
     return std::make_unique<torch::optim::SGDOptions>(
         torch::optim::SGDOptions(opt.lr).momentum(opt.momentum).nesterov(opt.nesterov).weight_decay(wd));
@@ -76,7 +102,15 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       const at::Tensor x = data.inputs(Split::train, id_tensor(batch_ids.data(), hi - lo));
       const at::Tensor y = id_tensor(batch_labels.data(), hi - lo);
       sgd.zero_grad();
-      const at::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x).logits, y);
+      const ModelOutput out = model.forward(x);
+      at::Tensor loss;
+      if (head) {
+        const at::Tensor per_sample = torch::nn::functional::cross_entropy(
+            out.logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+        loss = per_sample.mean() + head->loss(out, per_sample.detach(), epoch);
+      } else {
+        loss = torch::nn::functional::cross_entropy(out.logits, y);
+      }
       loss.backward();
       sgd.step();
       loss_sum += loss.item<double>() * static_cast<double>(hi - lo);
@@ -91,6 +125,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       progress.line(buf);
     }
   }
+  if (head) head->train(false);
   result.seconds = now() - t0;
   return result;
 }
@@ -152,7 +187,7 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
   const auto dropouts = dropout_layers(model);
   c10::InferenceMode guard;
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
-  const bool forward = req.needs & (kNeedLogits | kNeedEmbedding | kNeedMcLogits | kNeedCommittee);
+  const bool forward = req.needs & (kNeedLogits | kNeedEmbedding | kNeedMcLogits | kNeedCommittee | kNeedTaps);
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
     const std::int64_t hi = std::min(n, lo + batch_size);
     PoolBatch batch;
@@ -162,6 +197,7 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
       ModelOutput out = model.forward(x);
       if (req.needs & kNeedLogits) batch.logits = out.logits;
       if (req.needs & kNeedEmbedding) batch.embedding = out.embedding;
+      if (req.needs & kNeedTaps) batch.taps = out.taps;
       if (req.needs & kNeedCommittee) {
         std::vector<at::Tensor> all;
         for (Model* member : req.committee) all.push_back(member->forward(x).logits);

@@ -20,11 +20,16 @@ LeNet5::LeNet5(const Params& params, const CreateContext& ctx)
 }
 
 ModelOutput LeNet5::forward(const at::Tensor& x) {
+  ModelOutput out;
   torch::Tensor h = F::max_pool2d(torch::relu(conv1(x)), F::MaxPool2dFuncOptions(2));
+  out.taps["conv1"] = h;
   h = F::max_pool2d(torch::relu(conv2(h)), F::MaxPool2dFuncOptions(2));
-  h = dropout(torch::relu(fc1(h.flatten(1))));
-  torch::Tensor embedding = torch::relu(fc2(h));
-  return {fc(dropout(embedding)), embedding};
+  out.taps["conv2"] = h;
+  h = torch::relu(fc1(h.flatten(1)));
+  out.taps["fc1"] = h;
+  out.embedding = torch::relu(fc2(dropout(h)));
+  out.logits = fc(dropout(out.embedding));
+  return out;
 }
 
 std::int64_t LeNet5::macs(const std::vector<std::int64_t>& s) const {

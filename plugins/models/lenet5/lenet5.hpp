@@ -13,6 +13,7 @@ class LeNet5 : public Model {
   LeNet5(const Params& params, const CreateContext& ctx);
   ModelOutput forward(const at::Tensor& x) override;
   std::int64_t embedding_dim() const override { return 64; }
+  std::vector<std::string> tap_names() const override { return {"conv1", "conv2", "fc1"}; }
   std::int64_t macs(const std::vector<std::int64_t>& input_shape) const override;
 
  private:

@@ -19,9 +19,22 @@ Mlp::Mlp(const Params& params, const CreateContext& ctx) {
 }
 
 ModelOutput Mlp::forward(const at::Tensor& x) {
+  ModelOutput out;
   torch::Tensor h = x.flatten(1);
-  for (const auto& layer : *hidden) h = dropout(torch::relu(layer->as<torch::nn::Linear>()->forward(h)));
-  return {fc(h), h};
+  for (std::size_t i = 0; i < hidden->size(); ++i) {
+    h = torch::relu(hidden[i]->as<torch::nn::Linear>()->forward(h));
+    out.taps["hidden" + std::to_string(i)] = h;
+    h = dropout(h);
+  }
+  out.embedding = h;
+  out.logits = fc(h);
+  return out;
+}
+
+std::vector<std::string> Mlp::tap_names() const {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < hidden->size(); ++i) names.push_back("hidden" + std::to_string(i));
+  return names;
 }
 
 std::int64_t Mlp::macs(const std::vector<std::int64_t>&) const {

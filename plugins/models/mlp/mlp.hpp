@@ -13,6 +13,7 @@ class Mlp : public Model {
   Mlp(const Params& params, const CreateContext& ctx);
   ModelOutput forward(const at::Tensor& x) override;
   std::int64_t embedding_dim() const override { return embedding_dim_; }
+  std::vector<std::string> tap_names() const override;
   std::int64_t macs(const std::vector<std::int64_t>& input_shape) const override;
 
  private:

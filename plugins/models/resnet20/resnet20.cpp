@@ -68,9 +68,15 @@ ResNet20::ResNet20(const Params& params, const CreateContext& ctx)
 
 ModelOutput ResNet20::forward(const at::Tensor& x) {
   torch::Tensor stem = folding(*this) ? folded_stem(x.contiguous(at::MemoryFormat::ChannelsLast), conv1, bn1) : bn1(conv1(x));
-  torch::Tensor h = layers->forward(stem.relu_());
-  torch::Tensor embedding = h.mean({2, 3});
-  return {fc(embedding), embedding};
+  torch::Tensor h = stem.relu_();
+  ModelOutput out;
+  for (std::size_t i = 0; i < layers->size(); ++i) {
+    h = layers[i]->as<BasicBlock>()->forward(h);
+    if (i % 3 == 2) out.taps["stage" + std::to_string(i / 3 + 1)] = h;
+  }
+  out.embedding = h.mean({2, 3});
+  out.logits = fc(out.embedding);
+  return out;
 }
 
 std::int64_t ResNet20::macs(const std::vector<std::int64_t>& shape) const {

@@ -50,6 +50,7 @@ class ResNet20 : public Model {
   ModelOutput forward(const at::Tensor& x) override;
   std::int64_t embedding_dim() const override { return 64 * options_.width(); }
   std::int64_t macs(const std::vector<std::int64_t>& input_shape) const override;
+  std::vector<std::string> tap_names() const override { return {"stage1", "stage2", "stage3"}; }
 
  private:
   ResNet20Options options_;

@@ -14,6 +14,7 @@ namespace alchain {
 
 class Dataset;
 class Model;
+class TrainingHead;
 struct PoolBatch;
 
 /// Progress lines on stderr for long work; silent when quiet.
@@ -35,9 +36,10 @@ struct TrainResult {
 
 /// Trains `model` from its current weights with SGD (momentum; weight decay on weights of
 /// rank >= 2 only) on the samples `ids` whose labels are `labels`. Data order comes from `seed`.
+/// A policy's `head`, if any, is reset for this model and trained jointly with it.
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
                         const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
-                        std::uint64_t seed, const Progress& progress);
+                        std::uint64_t seed, const Progress& progress, TrainingHead* head = nullptr);
 
 struct EvalResult {
   double accuracy = 0;

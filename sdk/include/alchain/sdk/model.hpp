@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ namespace alchain {
 struct ModelOutput {
   at::Tensor logits;    ///< float32 [B, num_classes]
   at::Tensor embedding; ///< float32 [B, embedding_dim()]: the input of the last linear layer
+  /// Named intermediate features (tap_names()), as the layers produced them: [B, C, H, W] maps
+  /// stay un-pooled so heads that need spatial detail (segmentation) can use them.
+  std::map<std::string, at::Tensor> taps;
 };
 
 /// A model. Register submodules under stable names: they are the keys of saved checkpoints.
@@ -27,6 +31,8 @@ class Model : public torch::nn::Module {
   /// Required: multiply-accumulates of one forward pass on one sample of shape {C, H, W}
   /// (convolutions and linear layers), for reports and throughput figures.
   virtual std::int64_t macs(const std::vector<std::int64_t>& input_shape) const = 0;
+  /// Optional: the names of the taps forward() fills, in network order.
+  virtual std::vector<std::string> tap_names() const { return {}; }
   /// Number of parameters (all, trainable or not).
   std::int64_t parameter_count() const {
     std::int64_t n = 0;

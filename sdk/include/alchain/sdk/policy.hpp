@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -23,6 +25,7 @@ enum Need : std::uint32_t {
   kNeedMcLogits = 1u << 3,  ///< PoolBatch::mc_logits: mc_passes() passes with dropout active
   kNeedCommittee = 1u << 4, ///< PoolBatch::committee_logits: the chain's earlier generations + the surrogate
   kNeedLabels = 1u << 5,    ///< PoolBatch::labels: true labels (reference policies only, ALCHAIN_FLAG_USES_LABELS)
+  kNeedTaps = 1u << 6,      ///< PoolBatch::taps: the model's named intermediate features
 };
 
 /// One selection round as the host sees it.
@@ -44,6 +47,7 @@ struct PoolBatch {
   at::Tensor mc_logits;        ///< float32 [T, B, K], T = Policy::mc_passes()
   at::Tensor committee_logits; ///< float32 [M, B, K]: generations 0..g-1 (their last model), then g
   at::Tensor labels;           ///< int64 [B]
+  std::map<std::string, at::Tensor> taps;  ///< kNeedTaps: Model::tap_names() -> features
 };
 
 /// What select() returns.
@@ -51,6 +55,28 @@ struct Selection {
   std::vector<std::int64_t> picked;     ///< exactly `budget` distinct unlabeled IDs
   std::vector<std::int64_t> score_ids;  ///< score-based policies: every pool ID ...
   std::vector<float> scores;            ///< ... with its score (higher = more informative)
+};
+
+struct ModelOutput;
+
+/// A module a policy trains jointly with the surrogate (LLAL's loss predictor, for one). For every
+/// training round of the policy's generation the host calls reset() with the fresh model's tap
+/// shapes, adds parameters() to the optimizer (same SGD settings as the model), and adds loss()
+/// to the model's loss on every batch.
+class TrainingHead {
+ public:
+  virtual ~TrainingHead() = default;
+  /// Required: the taps it reads (a subset of Model::tap_names()).
+  virtual std::vector<std::string> taps() const = 0;
+  /// Required: build fresh parameters for taps of these shapes (without the batch dimension).
+  virtual void reset(const std::map<std::string, std::vector<std::int64_t>>& tap_shapes, int epochs) = 0;
+  /// Required: the parameters to optimise.
+  virtual std::vector<at::Tensor> parameters() = 0;
+  /// Required: switch between training and inference behaviour.
+  virtual void train(bool on) = 0;
+  /// Required: the extra loss for one batch. `per_sample_loss` is the model's cross-entropy per
+  /// sample (detached); `epoch` counts from 0.
+  virtual at::Tensor loss(const ModelOutput& out, const at::Tensor& per_sample_loss, int epoch) = 0;
 };
 
 /// A selection policy. The host calls, per round: begin(), observe_labeled() for each labeled
@@ -71,6 +97,8 @@ class Policy {
   virtual Selection select() = 0;
   /// Optional: stochastic forward passes wanted with kNeedMcLogits.
   virtual int mc_passes() const { return 0; }
+  /// Optional: a head to train with the surrogate of this policy's generation.
+  virtual std::shared_ptr<TrainingHead> training_head() { return nullptr; }
 };
 
 /// Top-`budget` IDs by score, highest first; ties go to the lower sample ID so results do not
