@@ -105,6 +105,16 @@ int main(int argc, char** argv) try {
   const TrainResult tr = train_model(*model, *data, subset, labels, opt, a.seed, quiet);
   std::cerr << "train " << tr.seconds << " s  " << a.subset / tr.seconds << " img/s  loss " << tr.last_epoch_loss << "\n";
 
+  // The same epoch with LLAL's loss-prediction head attached to every tap: its training overhead.
+  double llal_s = 0;
+  {
+    auto llal = reg.create_policy("llal", defaults(reg, PluginKind::policy, "llal"), mctx);
+    torch::manual_seed(a.seed);
+    auto m2 = reg.create_model(a.model, mparams, mctx);
+    llal_s = train_model(*m2, *data, subset, labels, opt, a.seed, quiet, llal->training_head().get()).seconds;
+    std::cerr << "train with llal head " << llal_s << " s  " << a.subset / llal_s << " img/s\n";
+  }
+
   std::vector<std::int64_t> pool(static_cast<std::size_t>(n_pool));
   std::iota(pool.begin(), pool.end(), std::int64_t{0});
   at::Tensor entropy = torch::empty({n_pool});
@@ -165,9 +175,10 @@ int main(int argc, char** argv) try {
       "{\"impl\": \"alchain\", \"model\": \"%s\", \"threads\": %d, \"tuning\": \"%s\", \"load_s\": %.4f, "
       "\"train_s\": %.4f, \"train_img_per_s\": %.1f, \"train_loss\": %.4f, \"score_s\": %.4f, "
       "\"score_img_per_s\": %.1f, \"score_gflops\": %.2f, \"test_acc\": %.4f, \"topk_s\": %.5f, "
-      "\"coreset_s\": %.4f, \"macs_per_img\": %.0f}\n",
+      "\"coreset_s\": %.4f, \"train_llal_img_per_s\": %.1f, \"llal_overhead\": %.3f, "
+      "\"macs_per_img\": %.0f}\n",
       a.model.c_str(), threads, tuning_summary().c_str(), load_s, tr.seconds, a.subset / tr.seconds,
-      tr.last_epoch_loss, score_s, n_pool / score_s, 2 * macs * n_pool / score_s / 1e9, ev.accuracy, topk_s, coreset_s, macs);
+      tr.last_epoch_loss, score_s, n_pool / score_s, 2 * macs * n_pool / score_s / 1e9, ev.accuracy, topk_s, coreset_s, a.subset / llal_s, llal_s / tr.seconds - 1.0, macs);
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "alchain_bench: " << e.what() << "\n";

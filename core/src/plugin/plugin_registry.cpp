@@ -283,35 +283,36 @@ void* PluginRegistry::create(PluginKind kind, const std::string& name, const Par
 }
 
 namespace {
+/// The object as a shared_ptr whose deleter runs the plugin's own destroy and keeps its library
+/// referenced until then.
 template <class T>
 std::shared_ptr<T> hold(void* object, std::shared_ptr<void> library, void (*destroy)(void*)) {
-  // The deleter runs the plugin's own destroy and keeps its library referenced until then.
   return std::shared_ptr<T>(static_cast<T*>(object), [library, destroy](T* p) { destroy(p); });
 }
 }  // namespace
 
-std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name, const Params& params,
-                                                        const CreateContext& ctx) const {
+template <class T>
+std::shared_ptr<T> PluginRegistry::create_as(PluginKind kind, const std::string& name, const Params& params,
+                                             const CreateContext& ctx) const {
   std::shared_ptr<void> lib;
   void (*destroy)(void*) = nullptr;
-  void* o = create(PluginKind::dataset, name, params, ctx, &lib, &destroy);
-  return hold<Dataset>(o, lib, destroy);
+  void* o = create(kind, name, params, ctx, &lib, &destroy);
+  return hold<T>(o, lib, destroy);
+}
+
+std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name, const Params& params,
+                                                        const CreateContext& ctx) const {
+  return create_as<Dataset>(PluginKind::dataset, name, params, ctx);
 }
 
 std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, const Params& params,
                                                     const CreateContext& ctx) const {
-  std::shared_ptr<void> lib;
-  void (*destroy)(void*) = nullptr;
-  void* o = create(PluginKind::model, name, params, ctx, &lib, &destroy);
-  return hold<Model>(o, lib, destroy);
+  return create_as<Model>(PluginKind::model, name, params, ctx);
 }
 
 std::shared_ptr<Policy> PluginRegistry::create_policy(const std::string& name, const Params& params,
                                                       const CreateContext& ctx) const {
-  std::shared_ptr<void> lib;
-  void (*destroy)(void*) = nullptr;
-  void* o = create(PluginKind::policy, name, params, ctx, &lib, &destroy);
-  return hold<Policy>(o, lib, destroy);
+  return create_as<Policy>(PluginKind::policy, name, params, ctx);
 }
 
 }  // namespace alchain

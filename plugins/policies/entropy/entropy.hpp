@@ -1,19 +1,11 @@
-// Picks the pool samples whose softmax entropy under the surrogate is highest.
+// Highest softmax entropy -sum p log p of the surrogate.
 #pragma once
 
-#include "alchain/sdk/params.hpp"
-#include "alchain/sdk/policy.hpp"
+#include "alchain/sdk/score_policies.hpp"
 #include "alchain/sdk/uncertainty.hpp"
 
 namespace alchain::plugins {
 
-class EntropyPolicy : public ScorePolicy {
- public:
-  EntropyPolicy(const Params&, const CreateContext&) {}
-  std::uint32_t needs() const override { return kNeedLogits; }
-
- protected:
-  at::Tensor score(const PoolBatch& batch) override { return uncertainty::entropy(batch.logits); }
-};
+using EntropyPolicy = LogitsScorePolicy<&uncertainty::entropy>;
 
 }  // namespace alchain::plugins

@@ -1,19 +1,11 @@
-// Picks the samples whose most likely class has the lowest probability.
+// Lowest top-class probability of the surrogate, score 1 - max p.
 #pragma once
 
-#include "alchain/sdk/params.hpp"
-#include "alchain/sdk/policy.hpp"
+#include "alchain/sdk/score_policies.hpp"
 #include "alchain/sdk/uncertainty.hpp"
 
 namespace alchain::plugins {
 
-class LeastConfidencePolicy : public ScorePolicy {
- public:
-  LeastConfidencePolicy(const Params&, const CreateContext&) {}
-  std::uint32_t needs() const override { return kNeedLogits; }
-
- protected:
-  at::Tensor score(const PoolBatch& batch) override { return uncertainty::least_confidence(batch.logits); }
-};
+using LeastConfidencePolicy = LogitsScorePolicy<&uncertainty::least_confidence>;
 
 }  // namespace alchain::plugins

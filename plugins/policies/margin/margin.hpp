@@ -1,19 +1,11 @@
-// Picks the samples with the smallest gap between the surrogate's two most likely classes.
+// Smallest gap between the surrogate's two most likely classes.
 #pragma once
 
-#include "alchain/sdk/params.hpp"
-#include "alchain/sdk/policy.hpp"
+#include "alchain/sdk/score_policies.hpp"
 #include "alchain/sdk/uncertainty.hpp"
 
 namespace alchain::plugins {
 
-class MarginPolicy : public ScorePolicy {
- public:
-  MarginPolicy(const Params&, const CreateContext&) {}
-  std::uint32_t needs() const override { return kNeedLogits; }
-
- protected:
-  at::Tensor score(const PoolBatch& batch) override { return uncertainty::margin(batch.logits); }
-};
+using MarginPolicy = LogitsScorePolicy<&uncertainty::margin>;
 
 }  // namespace alchain::plugins

@@ -91,6 +91,9 @@ class PluginRegistry {
   const Entry& entry(PluginKind kind, const std::string& name) const;
   void* create(PluginKind kind, const std::string& name, const Params& params, const CreateContext& ctx,
                std::shared_ptr<void>* keep_alive, void (**destroy)(void*)) const;
+  template <class T>
+  std::shared_ptr<T> create_as(PluginKind kind, const std::string& name, const Params& params,
+                               const CreateContext& ctx) const;
 
   std::vector<std::unique_ptr<Entry>> entries_;
   std::map<std::pair<PluginKind, std::string>, std::vector<const Entry*>> by_name_;
