@@ -1,6 +1,7 @@
 /// Ready-made policies for scores that are one formula of the surrogate's outputs.
 #pragma once
 
+#include "alchain/sdk/abi.h"
 #include "alchain/sdk/params.hpp"
 #include "alchain/sdk/policy.hpp"
 
@@ -16,6 +17,11 @@ class LogitsScorePolicy : public ScorePolicy {
 
  protected:
   at::Tensor score(const PoolBatch& batch) override { return Score(batch.logits); }
+};
+
+/// The parameters McDropoutScorePolicy reads, for its plugin's descriptor.
+inline constexpr alchain_param_spec kMcDropoutParams[] = {
+    {"passes", ALCHAIN_PARAM_INT, "20", 2, 1000, nullptr, "Stochastic forward passes T with dropout active."},
 };
 
 /// Scores each sample by `Score(mc_logits)` ([T, B, K] -> [B]) over the int parameter `passes`
