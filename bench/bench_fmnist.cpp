@@ -58,8 +58,7 @@ Args parse(int argc, char** argv) {
   return a;
 }
 Params defaults(const PluginRegistry& r, PluginKind kind, const std::string& name) {
-  Diagnostics d("bench");
-  return resolve_plugin_params(r.get(kind, name), nullptr, "params", {}, d);
+  return default_params(r.get(kind, name));
 }
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "alchain/pipeline/pipeline.hpp"
+#include "alchain/pipeline/plugin_params.hpp"
 #include "test_support.hpp"
 
 using namespace alchain;
@@ -92,4 +93,12 @@ TEST_CASE("budget fractions resolve against the pool") {
 TEST_CASE("load_pipeline throws one InputError naming the file for a missing path") {
   CHECK_THROWS_WITH_AS(load_pipeline("/nonexistent/p.toml", test::shipped_plugins()),
                        "/nonexistent/p.toml: cannot open pipeline file", InputError);
+}
+
+TEST_CASE("default_params fills every default and refuses a plugin with a required parameter") {
+  const Params p = default_params(test::shipped_plugins().get(PluginKind::model, "mlp"));
+  CHECK(p.get_int_list("hidden") == std::vector<std::int64_t>{256, 128});
+  CHECK(p.get_float("dropout") == 0.0);
+  CHECK_THROWS_WITH(default_params(test::shipped_plugins().get(PluginKind::dataset, "image_folder")),
+                    doctest::Contains("requires parameter 'root'"));
 }

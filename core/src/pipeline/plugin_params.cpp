@@ -105,6 +105,13 @@ std::optional<std::string> check_param_default(const ParamSpec& spec) {
   return std::nullopt;
 }
 
+Params default_params(const PluginInfo& plugin) {
+  Diagnostics d(plugin.file);
+  Params p = resolve_plugin_params(plugin, nullptr, "params", {}, d);
+  if (!d.empty()) throw std::runtime_error(d.str());
+  return p;
+}
+
 Params resolve_plugin_params(const PluginInfo& plugin, const toml::table* table, const std::string& prefix,
                              SourcePos anchor, Diagnostics& diags) {
   Params out;

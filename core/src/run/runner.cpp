@@ -48,22 +48,15 @@ std::vector<std::int64_t> reveal_labels(Dataset& data, const std::vector<std::in
   return std::vector<std::int64_t>(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
 }
 
-Params default_params(const PluginInfo& info) {
-  Diagnostics d(info.file);
-  Params p = resolve_plugin_params(info, nullptr, "params", {}, d);
-  if (!d.empty()) throw std::runtime_error(d.str());
-  return p;
-}
-
 /// Checks a policy's picks: the right number, distinct, all from the pool.
-void check_selection(const Selection& s, std::int64_t budget, const std::set<std::int64_t>& labeled,
+void check_selection(const Selection& s, std::int64_t budget, const std::vector<char>& is_labeled,
                      std::int64_t pool_total, const std::string& who) {
   if (static_cast<std::int64_t>(s.picked.size()) != budget)
     throw std::runtime_error(who + " picked " + std::to_string(s.picked.size()) + " samples, budget is " +
                              std::to_string(budget));
   std::set<std::int64_t> seen;
   for (auto id : s.picked) {
-    if (id < 0 || id >= pool_total || labeled.count(id))
+    if (id < 0 || id >= pool_total || is_labeled[static_cast<std::size_t>(id)])
       throw std::runtime_error(who + " picked sample " + std::to_string(id) + ", which is not in the unlabeled pool");
     if (!seen.insert(id).second) throw std::runtime_error(who + " picked sample " + std::to_string(id) + " twice");
   }
@@ -194,11 +187,12 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
                           fmt("%.1f", tr.seconds) + " s)");
 
             if (c < g.cycles) {
-              const std::set<std::int64_t> labeled_set(labeled.begin(), labeled.end());
+              std::vector<char> is_labeled(static_cast<std::size_t>(pool_total), 0);
+              for (auto id : labeled) is_labeled[static_cast<std::size_t>(id)] = 1;
               std::vector<std::int64_t> pool;
               pool.reserve(static_cast<std::size_t>(pool_total) - labeled.size());
               for (std::int64_t i = 0; i < pool_total; ++i)
-                if (!labeled_set.count(i)) pool.push_back(i);
+                if (!is_labeled[static_cast<std::size_t>(i)]) pool.push_back(i);
               SelectionContext ctx;
               ctx.budget = std::min<std::int64_t>(per_cycle, static_cast<std::int64_t>(pool.size()));
               ctx.pool_size = static_cast<std::int64_t>(pool.size());
@@ -233,7 +227,7 @@ RunSummary run_pipeline(const Pipeline& p, const PluginRegistry& registry, const
               } catch (const std::exception& e) {
                 throw std::runtime_error(who + " failed: " + e.what());
               }
-              check_selection(sel, ctx.budget, labeled_set, pool_total, who);
+              check_selection(sel, ctx.budget, is_labeled, pool_total, who);
               const auto new_labels = reveal_labels(*data, sel.picked);
               labeled.insert(labeled.end(), sel.picked.begin(), sel.picked.end());
               labels.insert(labels.end(), new_labels.begin(), new_labels.end());

@@ -183,11 +183,9 @@ void CoresetPolicy::begin(const SelectionContext& ctx) {
 void CoresetPolicy::append(const at::Tensor& embedding, std::vector<float>& out) {
   const at::Tensor e = embedding.to(at::kFloat).contiguous();
   if (e.dim() != 2) throw std::runtime_error("coreset needs a [B, D] embedding");
-  if (dim_ == 0) {
-    dim_ = e.size(1);
-    if (&out == &pool_) out.reserve(static_cast<std::size_t>(ctx_.pool_size * dim_));
-  }
+  if (dim_ == 0) dim_ = e.size(1);
   if (e.size(1) != dim_) throw std::runtime_error("embedding width changed between batches");
+  if (&out == &pool_ && out.empty()) out.reserve(static_cast<std::size_t>(ctx_.pool_size * dim_));
   out.insert(out.end(), e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
 }
 

@@ -20,6 +20,9 @@ SourcePos source_pos(const toml::source_region& r);
 Params resolve_plugin_params(const PluginInfo& plugin, const toml::table* table, const std::string& prefix,
                              SourcePos anchor, Diagnostics& diags);
 
+/// Every declared parameter at its default; throws std::runtime_error when one is required.
+Params default_params(const PluginInfo& plugin);
+
 /// Whether a spec's default is a valid value of its type (used when a plugin loads).
 std::optional<std::string> check_param_default(const ParamSpec& spec);
 
