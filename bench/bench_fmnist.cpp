@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include "alchain/engine/selection_round.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -147,25 +148,31 @@ int main(int argc, char** argv) try {
   const at::Tensor lab_t = torch::tensor(labeled_ids, torch::kInt64), unl_t = torch::tensor(unlabeled, torch::kInt64);
   const at::Tensor lab_f = features.index_select(0, lab_t), unl_f = features.index_select(0, unl_t);
   auto coreset = reg.create_policy("coreset", defaults(reg, PluginKind::policy, "coreset"), mctx);
+  // The run's selection round, fed from the features scored above instead of the model, so the
+  // stage times the policy alone, as the reference does.
+  std::vector<std::int64_t> row_of(static_cast<std::size_t>(n_pool), -1);
+  for (std::size_t i = 0; i < labeled_ids.size(); ++i) row_of[labeled_ids[i]] = static_cast<std::int64_t>(i);
+  for (std::size_t i = 0; i < unlabeled.size(); ++i) row_of[unlabeled[i]] = static_cast<std::int64_t>(i);
+  const BatchSource from_features = [&](const std::vector<std::int64_t>& ids, std::uint32_t,
+                                        const std::function<void(const PoolBatch&)>& sink) {
+    const bool lab = !ids.empty() && is_labeled[ids.front()];
+    const at::Tensor& f = lab ? lab_f : unl_f;
+    const at::Tensor& all_ids = lab ? lab_t : unl_t;
+    const std::int64_t n = static_cast<std::int64_t>(ids.size());
+    for (std::int64_t lo = 0; lo < n; lo += a.batch_score) {
+      const std::int64_t hi = std::min(n, lo + a.batch_score);
+      PoolBatch b;
+      b.ids = all_ids.slice(0, row_of[ids[lo]], row_of[ids[lo]] + (hi - lo));
+      b.embedding = f.slice(0, row_of[ids[lo]], row_of[ids[lo]] + (hi - lo));
+      sink(b);
+    }
+  };
+  SelectionRound round;
+  round.budget = a.budget;
+  round.num_classes = 10;
+  round.who = "policy 'coreset'";
   t = now();
-  SelectionContext sctx;
-  sctx.budget = a.budget;
-  sctx.pool_size = static_cast<std::int64_t>(unlabeled.size());
-  sctx.labeled = &labeled_ids;
-  coreset->begin(sctx);
-  for (std::int64_t lo = 0; lo < a.labeled; lo += a.batch_score) {
-    PoolBatch b;
-    b.ids = lab_t.slice(0, lo, std::min<std::int64_t>(a.labeled, lo + a.batch_score));
-    b.embedding = lab_f.slice(0, lo, std::min<std::int64_t>(a.labeled, lo + a.batch_score));
-    coreset->observe_labeled(b);
-  }
-  for (std::int64_t lo = 0; lo < unl_t.size(0); lo += a.batch_score) {
-    PoolBatch b;
-    b.ids = unl_t.slice(0, lo, std::min(unl_t.size(0), lo + a.batch_score));
-    b.embedding = unl_f.slice(0, lo, std::min(unl_f.size(0), lo + a.batch_score));
-    coreset->observe(b);
-  }
-  const Selection picks = coreset->select();
+  const Selection picks = run_selection_round(*coreset, labeled_ids, unlabeled, round, from_features).selection;
   const double coreset_s = now() - t;
   std::cerr << "coreset " << coreset_s << " s (" << picks.picked.size() << " picks)\n";
 

@@ -50,4 +50,10 @@ inline double attr_double(const H5::H5Object& o, const std::string& name) {
   return v;
 }
 
+inline std::uint64_t attr_u64(const H5::H5Object& o, const std::string& name) {
+  std::uint64_t v = 0;
+  o.openAttribute(name).read(H5::PredType::NATIVE_UINT64, &v);
+  return v;
+}
+
 }  // namespace alchain::test

@@ -92,24 +92,25 @@ TEST_CASE("alchain run: a bad pipeline writes nothing; an existing result is not
   test::write_file(dir / "out.h5", "keep me");
   r = alchain_cli("run " + (test::source_dir() / "pipelines/quickstart.toml").string() + " -o " + (dir / "out.h5").string());
   CHECK(r.status == 1);
-  CHECK(contains(r.output, "out.h5: result file exists; pass --overwrite to replace it"));
+  CHECK(contains(r.output, "out.h5: result file exists; pass --resume to continue it or --overwrite to replace it"));
   CHECK(test::read_file(dir / "out.h5") == "keep me");
 }
 
-TEST_CASE("a run killed with SIGKILL leaves a readable file holding every finished cycle") {
+TEST_CASE("a run killed with SIGKILL from outside keeps its finished trials, and --resume completes it") {
   test::TempDir dir;
   test::write_file(dir / "long.toml", R"(schema = 1
 [run]
 threads = 1
+repeats = 2
 [dataset]
 plugin = "fashion_mnist"
 [dataset.params]
-train_limit = 4000
+train_limit = 3000
 test_limit = 300
 [budget]
 initial = 200
 per_cycle = 100
-cycles = 30
+cycles = 3
 [training]
 epochs = 2
 [[generation]]
@@ -126,14 +127,14 @@ policy = "entropy"
     execl(ALCHAIN_TEST_EXE, ALCHAIN_TEST_EXE, "run", (dir / "long.toml").c_str(), "-o", out.c_str(), "-q", nullptr);
     _exit(127);
   }
-  // Wait until two cycles are on disk, then kill without warning.
+  // Wait until the first trial is in the file, then kill without warning.
   bool ready = false;
   for (int i = 0; i < 1200 && !ready; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (!std::filesystem::exists(out)) continue;
     try {
       H5::H5File f = test::open_h5(out);
-      ready = f.nameExists("/repeat_0/chain/gen_0/cycle_1");
+      ready = f.nameExists("/trials/chain:r0");
     } catch (const H5::Exception&) {
     }
   }
@@ -142,9 +143,19 @@ policy = "entropy"
   waitpid(pid, &st, 0);
   REQUIRE(ready);
   CHECK(WIFSIGNALED(st));
+  std::vector<std::int64_t> picked;
+  {
+    H5::H5File f = test::open_h5(out);
+    CHECK(test::attr_string(f.openGroup("/"), "status") == "running");
+    picked = test::read_i64(f, "/trials/chain:r0/round_2/selected");
+    CHECK(picked.size() == 100);
+    CHECK(test::read_i64(f, "/trials/chain:r0/round_3/labeled").size() == 500);
+  }
+  const auto r = alchain_cli("run " + (dir / "long.toml").string() + " -o " + out + " -q --resume");
+  CHECK_MESSAGE(r.status == 0, r.output);
   H5::H5File f = test::open_h5(out);
-  CHECK(test::attr_string(f.openGroup("/"), "status") == "running");
-  CHECK(test::read_i64(f, "/repeat_0/chain/gen_0/cycle_0/selected").size() == 100);
-  CHECK(test::read_i64(f, "/repeat_0/chain/gen_0/cycle_1/selected").size() == 100);
-  CHECK(test::read_i64(f, "/repeat_0/chain/gen_0/cycle_1/labeled").size() == 300);
+  CHECK(test::attr_string(f.openGroup("/"), "status") == "complete");
+  CHECK(test::read_i64(f, "/trials/chain:r0/round_2/selected") == picked);  // kept, not redone differently
+  CHECK(f.nameExists("/trials/chain:r1/round_3"));
+  CHECK(f.nameExists("/trials/train:gen0:random:r1/round_0"));
 }

@@ -1,5 +1,7 @@
 // Every policy plugin found: conformance on a small pool; agreement of scores with plain-loop formulas.
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 
 #include <doctest/doctest.h>
@@ -199,12 +201,32 @@ TEST_CASE("agreement: entropy, margin and least confidence equal their formulas 
   CHECK(entropy.at(kUncertain) == doctest::Approx(std::log(5.0)).epsilon(1e-6));
 }
 
-TEST_CASE("top-k: highest score first, ties to the lower sample ID") {
+TEST_CASE("top-k: highest score first; ties broken by a seeded random key, not by sample ID") {
   const std::vector<std::int64_t> ids{40, 10, 30, 20, 50};
   const std::vector<float> scores{1.0f, 2.0f, 2.0f, 0.5f, 2.0f};
-  CHECK(top_k_by_score(ids, scores, 3) == std::vector<std::int64_t>{10, 30, 50});
-  CHECK(top_k_by_score(ids, scores, 4) == std::vector<std::int64_t>{10, 30, 50, 40});
-  CHECK(top_k_by_score(ids, scores, 9).size() == 5);
+  // Distinct scores: order is the score order whatever the seed.
+  for (std::uint64_t seed : {0ull, 1ull, 99ull}) {
+    const auto top = top_k_by_score(ids, scores, 4, seed);
+    CHECK(std::set<std::int64_t>(top.begin(), top.begin() + 3) == std::set<std::int64_t>{10, 30, 50});
+    CHECK(top[3] == 40);
+    CHECK(top_k_by_score(ids, scores, 9, seed).size() == 5);
+    // Deterministic, and independent of the order the samples arrive in.
+    std::vector<std::int64_t> rids(ids.rbegin(), ids.rend());
+    std::vector<float> rscores(scores.rbegin(), scores.rend());
+    CHECK(top_k_by_score(rids, rscores, 4, seed) == top);
+  }
+  // A class-sorted pool of 1000 tied scores (class = id / 100): picking 100 by lowest ID would
+  // take class 0 only. The seeded key spreads the picks over classes, and seeds differ.
+  std::vector<std::int64_t> pool(1000);
+  std::iota(pool.begin(), pool.end(), std::int64_t{0});
+  const std::vector<float> tied(pool.size(), 0.5f);
+  const auto a = top_k_by_score(pool, tied, 100, 7);
+  const auto b = top_k_by_score(pool, tied, 100, 8);
+  std::set<std::int64_t> classes;
+  for (auto id : a) classes.insert(id / 100);
+  CHECK(classes.size() >= 8);
+  CHECK(a != b);
+  CHECK(*std::max_element(a.begin(), a.end()) >= 500);
 }
 
 TEST_CASE("a NaN score is an error naming the sample") {

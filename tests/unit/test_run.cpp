@@ -4,9 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include "alchain/engine/experiment.hpp"
 #include "alchain/pipeline/pipeline.hpp"
+#include "alchain/plan/plan.hpp"
+#include "alchain/results/result_store.hpp"
 #include "alchain/sdk/policy.hpp"
-#include "alchain/run/runner.hpp"
 #include "h5_read.hpp"
 #include "test_support.hpp"
 
@@ -42,6 +44,8 @@ hidden = [64]
 model = "lenet5"
 policy = "margin"
 cycles = 1
+[generation.training]
+epochs = 8
 )";
 
 Pipeline tiny(const std::string& text = kTiny) {
@@ -51,70 +55,91 @@ Pipeline tiny(const std::string& text = kTiny) {
   return p;
 }
 
-RunSummary run(const Pipeline& p, const std::filesystem::path& out, bool overwrite = false) {
+RunOutcome run(const Pipeline& p, const std::filesystem::path& out, bool overwrite = false) {
   RunOptions o;
   o.output = out;
   o.quiet = true;
   o.overwrite = overwrite;
-  return run_pipeline(p, test::shipped_plugins(), o);
+  return run_experiment(p, test::shipped_plugins(), o);
 }
 
 std::set<std::int64_t> as_set(const std::vector<std::int64_t>& v) { return {v.begin(), v.end()}; }
 
+std::string round_path(const std::string& trial, int k) { return "/trials/" + trial + "/round_" + std::to_string(k); }
+
 }  // namespace
 
-TEST_CASE("a two-generation chain writes every cycle, and the file reads back") {
+TEST_CASE("a two-generation chain writes every round of its trials, and the file reads back") {
   test::TempDir dir;
   const auto out = dir / "tiny.h5";
-  const RunSummary s = run(tiny(), out);
-  REQUIRE(s.generations.size() == 2);
-  CHECK(s.generations[0].labeled == 200);
-  CHECK(s.generations[1].labeled == 250);
+  const Pipeline p = tiny();
+  run(p, out);
+  CHECK_FALSE(std::filesystem::exists(shard_dir_for(out)));  // the shards are gone once the file is complete
 
   H5::H5File f = test::open_h5(out.string());
   const H5::Group root = f.openGroup("/");
   CHECK(test::attr_string(root, "status") == "complete");
+  CHECK(test::attr_string(root, "format") == "alchain-results");
   CHECK(test::attr_string(root, "pipeline_toml") == kTiny);
+  CHECK(test::attr_string(root, "plan_kind") == "chain");
   CHECK(test::attr_string(root, "alchain_version").size() > 0);
 
-  const auto initial = read_i64(f, "/repeat_0/initial_labeled");
-  CHECK(initial.size() == 100);
-  CHECK(std::is_sorted(initial.begin(), initial.end()));
-  CHECK(as_set(initial).size() == 100);
-
-  for (const std::string arm : {"chain", "random"}) {
-    INFO(arm);
-    const std::string g0 = "/repeat_0/" + arm + "/gen_0/";
-    CHECK(read_i64(f, g0 + "cycle_0/labeled") == initial);  // the same initial set in every arm
-    std::vector<std::int64_t> expect = initial;
-    for (int c = 0; c < 2; ++c) {
-      const std::string cyc = g0 + "cycle_" + std::to_string(c);
-      const auto labeled = read_i64(f, cyc + "/labeled");
-      CHECK(labeled == expect);
-      const auto sel = read_i64(f, cyc + "/selected");
+  // The chain: gen0 trains at 100, 150 (both pick 50) and 200; gen1 at 200 (picks) and 250.
+  const std::string chain = "chain:r0";
+  const std::vector<std::int64_t> sizes{100, 150, 200, 200, 250};
+  const std::vector<int> picks{1, 1, 0, 1, 0};
+  std::vector<std::int64_t> expect = read_i64(f, round_path(chain, 0) + "/labeled");
+  CHECK(std::is_sorted(expect.begin(), expect.end()));  // the initial set
+  CHECK(as_set(expect).size() == 100);
+  for (int k = 0; k < 5; ++k) {
+    INFO("round " << k);
+    const std::string r = round_path(chain, k);
+    const auto labeled = read_i64(f, r + "/labeled");
+    CHECK(labeled.size() == static_cast<std::size_t>(sizes[k]));
+    CHECK(labeled == expect);
+    CHECK(f.nameExists(r + "/selected") == (picks[k] == 1));
+    if (picks[k]) {
+      const auto sel = read_i64(f, r + "/selected");
       REQUIRE(sel.size() == 50);
       CHECK(as_set(sel).size() == 50);
       for (auto id : sel) CHECK(as_set(labeled).count(id) == 0);
       expect.insert(expect.end(), sel.begin(), sel.end());
-      const double acc = test::attr_double(f.openGroup(cyc), "accuracy");
-      CHECK((acc > 0.1 && acc <= 1.0));
-      CHECK(test::read_vector<double>(f, cyc + "/per_class_accuracy", H5::PredType::NATIVE_DOUBLE).size() == 10);
     }
-    CHECK_FALSE(f.nameExists(g0 + "cycle_2/selected"));            // the last round only trains
-    CHECK(read_i64(f, g0 + "cycle_2/labeled") == expect);
-    CHECK(read_i64(f, "/repeat_0/" + arm + "/gen_1/cycle_0/labeled") == expect);  // hand-over
-    CHECK(read_i64(f, "/repeat_0/" + arm + "/gen_1/cycle_0/selected").size() == 50);
+    const double acc = test::attr_double(f.openGroup(r), "accuracy");
+    CHECK((acc > 0.1 && acc <= 1.0));
+    CHECK(test::read_vector<double>(f, r + "/per_class_accuracy", H5::PredType::NATIVE_DOUBLE).size() == 10);
   }
+  CHECK(test::attr_string(f.openGroup(round_path(chain, 2)), "summary_row") == "gen0");
+  CHECK(test::attr_string(f.openGroup(round_path(chain, 4)), "summary_row") == "gen1");
 
   // Entropy scores cover the whole unlabeled pool, and the picks are their top 50.
-  const auto ids = read_i64(f, "/repeat_0/chain/gen_0/cycle_0/score_ids");
-  const auto scores = test::read_f32(f, "/repeat_0/chain/gen_0/cycle_0/scores");
+  const auto ids = read_i64(f, round_path(chain, 0) + "/score_ids");
+  const auto scores = test::read_f32(f, round_path(chain, 0) + "/scores");
   CHECK(ids.size() == 2900);
   CHECK(scores.size() == 2900);
   for (float x : scores) CHECK((x >= 0.0f && x <= std::log(10.0f) + 1e-5f));
-  CHECK(top_k_by_score(ids, scores, 50) == read_i64(f, "/repeat_0/chain/gen_0/cycle_0/selected"));
-  CHECK(read_i64(f, "/repeat_0/random/gen_0/cycle_0/selected") != read_i64(f, "/repeat_0/chain/gen_0/cycle_0/selected"));
-  CHECK_FALSE(f.nameExists("/repeat_0/random/gen_0/cycle_0/scores"));
+  const std::uint64_t policy_seed = test::attr_u64(f.openGroup(round_path(chain, 0)), "policy_seed");
+  CHECK(top_k_by_score(ids, scores, 50, policy_seed) == read_i64(f, round_path(chain, 0) + "/selected"));
+
+  // The random baseline needs no model to pick: one training per generation, on the repeat's
+  // random order, from the same initial set and with the same seeds as the chain's round.
+  for (const auto& [gen, n, k] : {std::tuple{"gen0", 200, 2}, std::tuple{"gen1", 250, 4}}) {
+    INFO(gen);
+    const std::string t = std::string("train:") + gen + ":random:r0";
+    CHECK(test::attr_string(f.openGroup("/trials/" + t), "column") == "random");
+    const auto labeled = read_i64(f, round_path(t, 0) + "/labeled");
+    REQUIRE(labeled.size() == static_cast<std::size_t>(n));
+    CHECK(std::vector<std::int64_t>(labeled.begin(), labeled.begin() + 100) ==
+          read_i64(f, round_path(chain, 0) + "/labeled"));
+    CHECK_FALSE(f.nameExists(round_path(t, 0) + "/selected"));
+    const H5::Group a = f.openGroup(round_path(t, 0)), b = f.openGroup(round_path(chain, k));
+    std::uint64_t sa = 0, sb = 0;
+    a.openAttribute("init_seed").read(H5::PredType::NATIVE_UINT64, &sa);
+    b.openAttribute("init_seed").read(H5::PredType::NATIVE_UINT64, &sb);
+    CHECK(sa == sb);
+    CHECK(labeled != read_i64(f, round_path(chain, k) + "/labeled"));
+  }
+  CHECK(read_i64(f, round_path("train:gen1:random:r0", 0) + "/labeled").size() == 250);
 }
 
 TEST_CASE("the same seed and threads give the same picks and accuracies") {
@@ -122,18 +147,18 @@ TEST_CASE("the same seed and threads give the same picks and accuracies") {
   run(tiny(), dir / "a.h5");
   run(tiny(), dir / "b.h5");
   H5::H5File a = test::open_h5((dir / "a.h5").string()), b = test::open_h5((dir / "b.h5").string());
-  for (const char* p : {"/repeat_0/chain/gen_0/cycle_0/selected", "/repeat_0/chain/gen_0/cycle_1/selected",
-                        "/repeat_0/chain/gen_1/cycle_0/selected", "/repeat_0/random/gen_1/cycle_0/selected"})
-    CHECK(read_i64(a, p) == read_i64(b, p));
-  CHECK(test::attr_double(a.openGroup("/repeat_0/chain/gen_1/cycle_1"), "accuracy") ==
-        test::attr_double(b.openGroup("/repeat_0/chain/gen_1/cycle_1"), "accuracy"));
+  for (int k : {0, 1, 3}) CHECK(read_i64(a, round_path("chain:r0", k) + "/selected") == read_i64(b, round_path("chain:r0", k) + "/selected"));
+  CHECK(test::attr_double(a.openGroup(round_path("chain:r0", 4)), "accuracy") ==
+        test::attr_double(b.openGroup(round_path("chain:r0", 4)), "accuracy"));
+  CHECK(test::attr_double(a.openGroup(round_path("train:gen1:random:r0", 0)), "accuracy") ==
+        test::attr_double(b.openGroup(round_path("train:gen1:random:r0", 0)), "accuracy"));
 }
 
 TEST_CASE("an existing result file is kept unless overwrite is asked for") {
   test::TempDir dir;
   const auto out = dir / "keep.h5";
   test::write_file(out, "precious");
-  CHECK_THROWS_WITH(run(tiny(), out), doctest::Contains("result file exists; pass --overwrite"));
+  CHECK_THROWS_WITH(run(tiny(), out), doctest::Contains("result file exists; pass --resume to continue it or --overwrite"));
   CHECK(test::read_file(out) == "precious");
   run(tiny(), out, true);
   H5::H5File f = test::open_h5(out.string());
@@ -153,7 +178,7 @@ TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies ru
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  REQUIRE(files.size() >= 9);
+  REQUIRE(files.size() >= 11);
   for (const auto& f : files) {
     INFO(f.filename().string());
     Diagnostics d(f.string());
@@ -162,15 +187,22 @@ TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies ru
     test::TempDir tmp;
     run(p, tmp / "r.h5");
     H5::H5File h = test::open_h5((tmp / "r.h5").string());
-    for (const char* g : {"/repeat_0/chain/gen_0/cycle_0/selected", "/repeat_0/chain/gen_1/cycle_0/selected"}) {
-      const auto sel = read_i64(h, g);
+    // gen0 picks in round 0, trains on the hand-over in round 1; gen1 picks in round 2.
+    for (int k : {0, 2}) {
+      const auto sel = read_i64(h, round_path("chain:r0", k) + "/selected");
       CHECK(sel.size() == 60);
       CHECK(as_set(sel).size() == 60);
     }
-    CHECK(read_i64(h, "/repeat_0/chain/gen_1/cycle_1/labeled").size() == 220);
-    int reference = -1;
-    h.openGroup("/repeat_0/chain/gen_1").openAttribute("reference").read(H5::PredType::NATIVE_INT, &reference);
-    CHECK(reference == (f.stem() == "true_loss" ? 1 : 0));
+    CHECK(read_i64(h, round_path("chain:r0", 3) + "/labeled").size() == 220);
+    // A training head (LLAL's, also through power) trains only with models that then select:
+    // hand-over and deployment rounds are trained alike in every arm and cell.
+    const bool has_head = f.filename().string().find("llal") != std::string::npos;
+    for (int k : {0, 1, 2, 3}) {
+      INFO("round " << k);
+      const std::string head = test::attr_string(h.openGroup(round_path("chain:r0", k)), "training_head");
+      CHECK(head == (has_head && (k == 0 || k == 2) ? test::attr_string(h.openGroup(round_path("chain:r0", k)), "policy") : ""));
+      if (has_head && (k == 0 || k == 2)) CHECK_FALSE(head.empty());
+    }
   }
 }
 
@@ -180,4 +212,49 @@ TEST_CASE("an MC-dropout policy with a model whose dropout is 0 fails before any
   text.replace(text.find("dropout = 0.3"), 13, "dropout = 0.0");
   CHECK_THROWS_WITH(run(tiny(text), dir / "x.h5"), doctest::Contains("has no dropout > 0: set model_params.dropout"));
   CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));
+}
+
+TEST_CASE("training: min_steps raises the epochs of small labeled sets; augmentation is seeded and recorded") {
+  test::TempDir dir;
+  std::string text = kTiny;
+  // 100 samples in batches of 32 are 4 steps an epoch: 2 epochs give 8 steps, min_steps 20 asks for 5 epochs.
+  text.replace(text.find("batch_size = 32"), 15, "batch_size = 32\nmin_steps = 20");
+  run(tiny(text), dir / "steps.h5");
+  {
+    H5::H5File f = test::open_h5((dir / "steps.h5").string());
+    const H5::Group r0 = f.openGroup(round_path("chain:r0", 0));
+    CHECK(test::read_i64(f, round_path("chain:r0", 0) + "/labeled").size() == 100);
+    std::int64_t epochs = 0, steps = 0;
+    r0.openAttribute("epochs").read(H5::PredType::NATIVE_INT64, &epochs);
+    r0.openAttribute("steps").read(H5::PredType::NATIVE_INT64, &steps);
+    CHECK(epochs == 5);
+    CHECK(steps == 20);
+    CHECK(test::attr_string(r0, "training").find("min_steps=20") != std::string::npos);
+    // 150 samples are 5 steps an epoch (the last batch has 22): 4 epochs reach 20.
+    const H5::Group r1 = f.openGroup(round_path("chain:r0", 1));
+    r1.openAttribute("epochs").read(H5::PredType::NATIVE_INT64, &epochs);
+    r1.openAttribute("steps").read(H5::PredType::NATIVE_INT64, &steps);
+    CHECK(epochs == 4);
+    CHECK(steps == 20);
+    // gen1 trains 8 epochs: 250 samples give 64 steps, more than asked, so nothing changes.
+    const H5::Group last = f.openGroup(round_path("chain:r0", 4));
+    last.openAttribute("epochs").read(H5::PredType::NATIVE_INT64, &epochs);
+    last.openAttribute("steps").read(H5::PredType::NATIVE_INT64, &steps);
+    CHECK(epochs == 8);
+    CHECK(steps == 64);
+  }
+  std::string aug = kTiny;
+  aug.replace(aug.find("batch_size = 32"), 15, "batch_size = 32\naugment_crop_padding = 2\naugment_hflip = true");
+  run(tiny(aug), dir / "aug1.h5");
+  run(tiny(aug), dir / "aug2.h5");
+  run(tiny(kTiny), dir / "plain.h5");
+  H5::H5File a = test::open_h5((dir / "aug1.h5").string());
+  H5::H5File b = test::open_h5((dir / "aug2.h5").string());
+  H5::H5File c = test::open_h5((dir / "plain.h5").string());
+  const std::string r0 = round_path("chain:r0", 0);
+  CHECK(test::attr_string(a.openGroup(r0), "training").find("augment_crop_padding=2,augment_hflip=1") != std::string::npos);
+  CHECK(test::attr_string(c.openGroup(r0), "training").find("augment") == std::string::npos);
+  CHECK(test::attr_double(a.openGroup(r0), "train_loss") == test::attr_double(b.openGroup(r0), "train_loss"));
+  CHECK(read_i64(a, r0 + "/selected") == read_i64(b, r0 + "/selected"));
+  CHECK(test::attr_double(a.openGroup(r0), "train_loss") != test::attr_double(c.openGroup(r0), "train_loss"));
 }

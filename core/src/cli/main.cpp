@@ -1,6 +1,7 @@
-// The alchain command line: run, validate, plugins.
+// The alchain command line: run, plan, summary, validate, plugins (and worker, for --jobs).
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,7 +10,9 @@
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/process_tuning.hpp"
-#include "alchain/run/runner.hpp"
+#include "alchain/engine/experiment.hpp"
+#include "alchain/plan/plan.hpp"
+#include "alchain/results/summary.hpp"
 #include "alchain/sdk/abi.h"
 #include "alchain/version.hpp"
 
@@ -24,7 +27,9 @@ const char* kUsage = R"(alchain: active learning across model generations
 usage: alchain <command> [options]
 
 commands:
-  run PIPELINE        run a pipeline and write its results to an HDF5 file
+  run PIPELINE        run a pipeline's trials and write their results to an HDF5 file
+  plan PIPELINE       print the trials a pipeline expands to and their cost, run nothing
+  summary RESULTS     the table of a result file: mean ± sd per cell, paired differences to random
   validate PIPELINE.. check pipelines (syntax, schema, plugins, plugin parameters)
   plugins             list the plugins found (kind, name, version, ABI, file)
 
@@ -109,33 +114,122 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
+std::vector<std::string> plugin_dirs(const po::variables_map& vm) {
+  return vm.count("plugin-path") ? vm["plugin-path"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description o("alchain run PIPELINE [options]");
   o.add(common_options());
   o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
       "output,o", po::value<std::string>(), "result file (default: results/<pipeline name>.h5)")(
-      "overwrite", "replace the result file if it exists")(
+      "overwrite", "replace the result file (and the trials of an interrupted run) if they exist")(
+      "resume", "continue an interrupted run: keep its finished trials, redo the rest")(
+      "jobs", po::value<int>()->default_value(1), "worker processes; the threads are shared among them")(
       "threads,j", po::value<int>(), "compute threads (0 = every core; default: the pipeline's run.threads)")(
-      "quiet,q", "no progress lines, only errors and the final table");
+      "format", po::value<std::string>()->default_value("text"), "final summary: text, csv, json or markdown")(
+      "quiet,q", "no progress lines, only errors and the final table")(
+      "verbose,v", "a line per training round and epoch");
   po::positional_options_description pos;
   pos.add("pipeline", 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
   if (vm.count("help") || !vm.count("pipeline")) {
-    std::cout << o << "\n";
+    std::cout << o << "\nRuns every trial of the pipeline's plan (see 'alchain plan'), writing each to the\n"
+                 "result file as soon as it ends. A run stopped at any point (even SIGKILL) is continued\n"
+                 "with --resume and ends with the same numbers as an uninterrupted run.\n";
     return vm.count("help") ? 0 : 2;
   }
+  if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
+  const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
   RunOptions ro;
   ro.output = vm.count("output") ? fs::path(vm["output"].as<std::string>()) : fs::path("results") / (p.name + ".h5");
   ro.overwrite = vm.count("overwrite") != 0;
+  ro.resume = vm.count("resume") != 0;
   ro.quiet = vm.count("quiet") != 0;
+  ro.verbose = vm.count("verbose") != 0;
+  ro.jobs = vm["jobs"].as<int>();
+  if (ro.jobs < 1) throw po::error("--jobs must be at least 1");
   if (vm.count("threads")) ro.threads = vm["threads"].as<int>();
-  const RunSummary s = run_pipeline(p, registry, ro);
-  print_summary(std::cout, s, p.random_baseline);
+  ro.exe = fs::canonical("/proc/self/exe").string();
+  ro.plugin_dirs = plugin_dirs(vm);
+  const RunOutcome out = run_experiment(p, registry, ro);
+  print_summary(std::cout, read_summary(out.output), format);
+  std::cout << "\nresults: " << out.output.string() << "  (" << static_cast<long>(out.seconds + 0.5) << " s, "
+            << out.trials_run << " trials run" << (out.trials_skipped ? ", " + std::to_string(out.trials_skipped) + " done before" : "")
+            << ", " << out.threads << " threads)\n";
   return 0;
+}
+
+int cmd_plan(const std::vector<std::string>& args) {
+  po::options_description o("alchain plan PIPELINE [options]");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
+      "speed", po::value<double>()->default_value(60.0),
+      "assumed throughput in GMAC/s for the cost estimate (training counts forward + backward as 3x)")(
+      "brief", "only the totals, not the list of trials");
+  po::positional_options_description pos;
+  pos.add("pipeline", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help") || !vm.count("pipeline")) {
+    std::cout << o << "\nExpands the pipeline into its trials (as 'alchain run' would) and prints them with\n"
+                 "the trainings each needs and an estimated cost; trains nothing.\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  PluginRegistry registry;
+  load_plugins(registry, vm, true);
+  const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  const Plan plan = plan_for(p, registry);
+  const PlanCost cost = estimate_cost(p, plan, registry);
+  print_plan(std::cout, plan, cost, vm["speed"].as<double>(), vm.count("brief") == 0);
+  return 0;
+}
+
+int cmd_summary(const std::vector<std::string>& args) {
+  po::options_description o("alchain summary RESULTS [options]");
+  o.add(common_options());
+  o.add_options()("results", po::value<std::string>(), "result file of 'alchain run'")(
+      "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown");
+  po::positional_options_description pos;
+  pos.add("results", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help") || !vm.count("results")) {
+    std::cout << o << "\nRows are deployment models (generations for a chain), columns whose picks they\n"
+                 "trained on; cells are mean ± sd of the final test accuracy over repeats. Then the paired\n"
+                 "difference of each cell to random: mean, 95% t-interval, paired t-test and exact Wilcoxon\n"
+                 "signed-rank p, Holm-adjusted p, wins; and how many off-diagonal cells beat random.\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
+  print_summary(std::cout, read_summary(vm["results"].as<std::string>()), format);
+  return 0;
+}
+
+int cmd_worker(const std::vector<std::string>& args) {
+  po::options_description o("alchain worker PIPELINE --shard-dir DIR --fingerprint F --threads N (started by 'run --jobs')");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
+      "shard-dir", po::value<std::string>(), "where trials are written")(
+      "fingerprint", po::value<std::string>(), "the plan's fingerprint; refuses another plan")(
+      "threads", po::value<int>()->default_value(1), "compute threads");
+  po::positional_options_description pos;
+  pos.add("pipeline", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help") || !vm.count("pipeline") || !vm.count("shard-dir") || !vm.count("fingerprint")) {
+    std::cout << o << "\nReads trial IDs on stdin; answers 'done ID SECONDS' or 'fail ID MESSAGE' per line.\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  PluginRegistry registry;
+  load_plugins(registry, vm, false);
+  const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  return run_worker(p, registry, vm["shard-dir"].as<std::string>(), vm["fingerprint"].as<std::string>(),
+                    vm["threads"].as<int>());
 }
 
 }  // namespace
@@ -159,6 +253,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "run") return cmd_run(args);
+    if (cmd == "plan") return cmd_plan(args);
+    if (cmd == "summary") return cmd_summary(args);
+    if (cmd == "worker") return cmd_worker(args);
     if (cmd == "validate") return cmd_validate(args);
     if (cmd == "plugins") return cmd_plugins(args);
     std::cerr << "alchain: unknown command '" << cmd << "'\n\n" << kUsage;

@@ -1,10 +1,13 @@
 // Parses a pipeline file into the typed Pipeline, reporting every error with its position.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "alchain/pipeline/pipeline.hpp"
+#include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/abi.h"
+#include "pipeline_parts.hpp"
 #include "toml_reader.hpp"
 
 namespace alchain {
@@ -46,6 +49,9 @@ void read_training(TableReader& r, TrainingOptions& t) {
   r.string("schedule", t.schedule, {"constant", "cosine", "step"});
   r.integer("step_epochs", t.step_epochs, 0);
   r.real("gamma", t.gamma, 0.0, 1.0, true, false);
+  r.integer("min_steps", t.min_steps, 0, 100000000);
+  r.integer("augment_crop_padding", t.augment_crop_padding, 0, 64);
+  r.boolean("augment_hflip", t.augment_hflip);
   r.finish();
 }
 
@@ -106,7 +112,64 @@ void check_requirements(const GenerationSpec& g, std::size_t index, const std::s
   }
 }
 
+/// A wrapper policy (by convention: a string parameter `base`, as power's) is checked through its
+/// base: the base must exist, and its requirements hold against the same model and index.
+void check_wrapped_base(const GenerationSpec& g, std::size_t index, const std::string& prefix,
+                        const std::vector<PolicyEntry>& entries, const PluginRegistry& registry, Diagnostics& diags,
+                        int depth = 0) {
+  if (!g.policy.params.has("base")) return;
+  const auto& values = g.policy.params.values();
+  const auto* base = std::get_if<std::string>(&values.at("base"));
+  if (!base) return;
+  GenerationSpec b = g;
+  b.policy.pos = g.policy.pos;
+  const std::string who = prefix + ".policy: policy '" + g.policy.plugin + "': base '" + *base + "'";
+  if (depth >= 8) {
+    diags.error(g.policy.pos, who + ": wrapped policies nest more than 8 deep (a cycle of bases?)");
+    return;
+  }
+  auto entry = std::find_if(entries.begin(), entries.end(), [&](const PolicyEntry& e) { return e.name == *base; });
+  if (entry != entries.end()) {
+    b.policy.plugin = entry->policy.plugin;
+    b.policy.params = entry->policy.params;
+    b.reference = g.reference;  // a base that reads labels needs the wrapper to be a reference run
+  } else if (registry.contains(PluginKind::policy, *base)) {
+    b.policy.plugin = *base;
+    try {
+      b.policy.params = default_params(registry.get(PluginKind::policy, *base));
+    } catch (const std::exception& e) {
+      diags.error(g.policy.pos, who + ": " + e.what() + "; give it as a [policies.<name>] entry with its params");
+      return;
+    }
+  } else {
+    std::string names;
+    for (const auto& e : entries) names += (names.empty() ? "" : ", ") + e.name;
+    for (const auto& n : registry.names(PluginKind::policy)) names += (names.empty() ? "" : ", ") + n;
+    diags.error(g.policy.pos, who + " is neither a [policies.<name>] entry nor a policy plugin (known: " + names + ")");
+    return;
+  }
+  check_requirements(b, index, prefix + " (base '" + *base + "')", registry, diags);
+  check_wrapped_base(b, index, prefix + " (base '" + *base + "')", entries, registry, diags, depth + 1);
+}
+
 }  // namespace
+
+void check_wrapped_bases(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  for (std::size_t i = 0; i < p.generations.size(); ++i)
+    if (!p.generations[i].policy.plugin.empty())
+      check_wrapped_base(p.generations[i], i, "generation[" + std::to_string(i) + "]", p.policy_entries, registry,
+                         diags);
+  for (const PolicyEntry& pe : p.experiment.policies)
+    for (const ModelEntry& s : p.experiment.surrogates) {
+      GenerationSpec g;
+      g.name = s.name;
+      g.model = s.model;
+      g.policy = pe.policy;
+      g.reference = pe.reference;
+      check_wrapped_base(g, 0, "experiment.policies['" + pe.name + "'] with surrogate '" + s.name + "'",
+                         p.policy_entries, registry, diags);
+    }
+}
 
 Pipeline parse_pipeline(const std::string& text, const std::string& path, const PluginRegistry& registry,
                         Diagnostics& diags) {
@@ -172,17 +235,22 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
   if (const toml::table* t = top.table("baseline")) {
     TableReader r(*t, "baseline", diags);
     r.boolean("random", p.random_baseline);
+    r.boolean("learning_curve", p.random_learning_curve);
     r.finish();
     if (p.random_baseline && !registry.contains(PluginKind::policy, "random"))
       diags.error(source_pos(t->source()), "baseline.random: needs the policy plugin 'random', which is not loaded");
   }
 
+  parse_experiment(top, p, registry, diags);
   const toml::node* gens = top.node("generation");
   const toml::array* arr = gens ? gens->as_array() : nullptr;
-  if (gens && (!arr || !arr->is_array_of_tables())) {
+  if (gens && p.experiment.present) {
+    top.error(*gens, "generation: a pipeline is either a chain ([[generation]]) or a matrix ([experiment]), not both");
+  } else if (gens && (!arr || !arr->is_array_of_tables())) {
     top.error(*gens, "generation: expected an array of tables ([[generation]])");
+  } else if (p.experiment.present) {
   } else if (!arr || arr->empty()) {
-    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]]");
+    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]] (a chain) or an [experiment] (a matrix)");
   } else {
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const toml::table& gt = *(*arr)[i].as_table();
@@ -207,6 +275,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
     }
   }
   top.finish();
+  check_wrapped_bases(p, registry, diags);
   return p;
 }
 
@@ -222,6 +291,22 @@ Pipeline load_pipeline(const std::filesystem::path& file, const PluginRegistry& 
   Pipeline p = parse_pipeline(ss.str(), file.string(), registry, diags);
   if (!diags.empty()) throw InputError(diags);
   return p;
+}
+
+}  // namespace alchain
+
+namespace alchain {
+
+void read_plugin_ref(TableReader& r, const char* key, const char* params_key, PluginKind kind,
+                     const PluginRegistry& registry, Diagnostics& diags, PluginRef& out, bool required) {
+  read_plugin(r, key, params_key, kind, registry, diags, out, required);
+}
+
+void read_training_options(TableReader& r, TrainingOptions& t) { read_training(r, t); }
+
+void check_policy_requirements(const GenerationSpec& g, std::size_t index, const std::string& prefix,
+                               const PluginRegistry& registry, Diagnostics& diags) {
+  check_requirements(g, index, prefix, registry, diags);
 }
 
 }  // namespace alchain

@@ -21,6 +21,35 @@ double now() {
 at::Tensor id_tensor(const std::int64_t* p, std::int64_t n) {
   return torch::from_blob(const_cast<std::int64_t*>(p), {n}, torch::kInt64).clone();
 }
+/// Random crop after zero padding and/or horizontal flip, per sample, from `rng`. x: [B, C, H, W].
+at::Tensor augment(const at::Tensor& x, const TrainingOptions& o, Rng& rng) {
+  at::Tensor out = x;
+  const std::int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+  if (o.augment_crop_padding > 0) {
+    const std::int64_t p = o.augment_crop_padding;
+    const at::Tensor padded = torch::constant_pad_nd(x, {p, p, p, p}, 0.0);
+    std::vector<at::Tensor> crops;
+    crops.reserve(static_cast<std::size_t>(b));
+    for (std::int64_t i = 0; i < b; ++i) {
+      const auto dy = static_cast<std::int64_t>(rng.uniform(static_cast<std::uint64_t>(2 * p + 1)));
+      const auto dx = static_cast<std::int64_t>(rng.uniform(static_cast<std::uint64_t>(2 * p + 1)));
+      crops.push_back(padded[i].narrow(1, dy, h).narrow(2, dx, w));
+    }
+    out = torch::stack(crops);
+  }
+  if (o.augment_hflip) {
+    std::vector<std::int64_t> flip;
+    for (std::int64_t i = 0; i < b; ++i)
+      if (rng.uniform(2) == 1) flip.push_back(i);
+    if (!flip.empty()) {
+      if (out.is_same(x)) out = x.clone();
+      const at::Tensor idx = torch::tensor(flip, torch::kInt64);
+      out.index_copy_(0, idx, out.index_select(0, idx).flip({3}));
+    }
+  }
+  return out;
+}
+
 double lr_at(const TrainingOptions& o, double epoch_progress /* epochs done, fractional */) {
   if (o.schedule == "cosine") return 0.5 * o.lr * (1.0 + std::cos(M_PI * epoch_progress / o.epochs));
   if (o.schedule == "step") {
@@ -39,6 +68,15 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
                         const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
                         std::uint64_t seed, const Progress& progress, TrainingHead* head) {
   const double t0 = now();
+  const std::int64_t n = static_cast<std::int64_t>(ids.size());
+  const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
+  // Batches that step: a last batch of one sample is skipped (batch norm cannot train on it).
+  const std::int64_t stepping = n / opt.batch_size + (n % opt.batch_size >= 2 ? 1 : 0);
+  // min_steps: as many whole epochs as it takes; the LR schedule runs over all of them.
+  TrainingOptions o = opt;
+  if (o.min_steps > 0 && stepping > 0 && o.epochs * stepping < o.min_steps)
+    o.epochs = static_cast<int>((o.min_steps + stepping - 1) / stepping);
+  const bool augmenting = o.augment_crop_padding > 0 || o.augment_hflip;
   std::vector<at::Tensor> decay, no_decay;
   for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   if (head && !ids.empty()) {
@@ -63,7 +101,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
         shapes[name] = std::vector<std::int64_t>(it->second.sizes().begin() + 1, it->second.sizes().end());
       }
     }
-    head->reset(shapes, opt.epochs);
+    head->reset(shapes, o.epochs);
     head->train(true);
     for (auto& p : head->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   }
@@ -77,11 +115,10 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
   if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
   torch::optim::SGD sgd(groups, torch::optim::SGDOptions(opt.lr));
 
-  const std::int64_t n = static_cast<std::int64_t>(ids.size());
-  const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
   std::vector<std::int64_t> order(ids.size());
   TrainResult result;
-  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+  result.epochs = o.epochs;
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
     Rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch)})).shuffle(order);
     std::vector<std::int64_t> batch_ids, batch_labels;
@@ -97,9 +134,16 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
         batch_ids.push_back(ids[order[i]]);
         batch_labels.push_back(labels[order[i]]);
       }
-      const double lr = lr_at(opt, epoch + static_cast<double>(b) / batches);
+      const double lr = lr_at(o, epoch + static_cast<double>(b) / batches);
       for (auto& g : sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
-      const at::Tensor x = data.inputs(Split::train, id_tensor(batch_ids.data(), hi - lo));
+      at::Tensor x = data.inputs(Split::train, id_tensor(batch_ids.data(), hi - lo));
+      if (augmenting) {
+        if (x.dim() != 4)
+          throw std::runtime_error("training.augment_*: augmentation needs image inputs [N, C, H, W]; this dataset gives " +
+                                   std::to_string(x.dim()) + "-D inputs");
+        Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b), 0x617567ULL}));
+        x = augment(x, o, rng);
+      }
       const at::Tensor y = id_tensor(batch_labels.data(), hi - lo);
       sgd.zero_grad();
       const ModelOutput out = model.forward(x);
@@ -113,6 +157,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       }
       loss.backward();
       sgd.step();
+      ++result.steps;
       loss_sum += loss.item<double>() * static_cast<double>(hi - lo);
       seen += hi - lo;
     }
@@ -120,7 +165,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
     result.last_epoch_loss = seen ? loss_sum / static_cast<double>(seen) : 0.0;
     if (!progress.quiet()) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "      epoch %d/%d  loss %.4f  %.0f img/s", epoch + 1, opt.epochs,
+      std::snprintf(buf, sizeof buf, "      epoch %d/%d  loss %.4f  %.0f img/s", epoch + 1, o.epochs,
                     result.last_epoch_loss, seen / std::max(1e-9, now() - te));
       progress.line(buf);
     }

@@ -38,7 +38,7 @@ Selection PowerPolicy::select() {
     keys[i] = shifted > 0 ? static_cast<float>(beta_ * std::log(shifted) + gumbel)
                           : -std::numeric_limits<float>::infinity();
   }
-  s.picked = top_k_by_score(s.score_ids, keys, ctx_.budget);
+  s.picked = top_k_by_score(s.score_ids, keys, ctx_.budget, ctx_.seed);
   return s;
 }
 

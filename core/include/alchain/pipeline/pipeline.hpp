@@ -46,6 +46,11 @@ struct TrainingOptions {
   std::string schedule = "cosine"; ///< constant | cosine | step
   int step_epochs = 0;           ///< step: decay every this many epochs (0 = epochs / 3)
   double gamma = 0.1;            ///< step: LR multiplier
+  /// At least this many optimizer steps per training: when `epochs` passes over a small labeled
+  /// set give fewer, more epochs are run (the schedule stretches with them). 0 = off.
+  int min_steps = 0;
+  int augment_crop_padding = 0;  ///< random crop of the input size after zero-padding by this many pixels (0 = off)
+  bool augment_hflip = false;    ///< random horizontal flip with probability 1/2
 };
 
 struct GenerationSpec {
@@ -55,6 +60,30 @@ struct GenerationSpec {
   int cycles = 1;
   bool reference = false;  ///< a reference run: policies that read true labels are allowed
   TrainingOptions training;
+};
+
+/// A named model of an experiment: `[models.<name>]`, or a plugin name used with its defaults.
+struct ModelEntry {
+  std::string name;  ///< the key trials, seeds and result files use
+  PluginRef model;
+  TrainingOptions training;
+};
+
+/// A named policy of an experiment: `[policies.<name>]`, or a plugin name used with its defaults.
+struct PolicyEntry {
+  std::string name;
+  PluginRef policy;
+  bool reference = false;  ///< may read true labels (true_loss)
+};
+
+/// `[experiment]`: a surrogate x deployment matrix (docs/experiments.md).
+struct ExperimentSpec {
+  bool present = false;
+  std::vector<ModelEntry> surrogates;   ///< pick data, one selection chain per (surrogate, policy, repeat)
+  std::vector<ModelEntry> deployments;  ///< trained on every surrogate's picks and on random picks
+  std::vector<PolicyEntry> policies;
+  bool learning_curves = false;         ///< train deployments at every cycle's labeled set, not only the last
+  SourcePos pos;
 };
 
 struct RunOptionsSpec {
@@ -74,7 +103,10 @@ struct Pipeline {
   BudgetOptions budget;
   TrainingOptions training;
   bool random_baseline = true;
-  std::vector<GenerationSpec> generations;
+  bool random_learning_curve = false;  ///< chains: train the random arm at every cycle, not only each generation's last
+  std::vector<GenerationSpec> generations;  ///< a chain; empty when `experiment` is present
+  std::vector<PolicyEntry> policy_entries;  ///< every `[policies.<name>]` (an experiment's, or a wrapper's base)
+  ExperimentSpec experiment;
 };
 
 /// Parses and checks a pipeline text against the schema and the registry's plugins. Every

@@ -32,11 +32,14 @@ struct TrainResult {
   double seconds = 0;
   double last_epoch_loss = 0;
   std::int64_t samples = 0;  ///< samples processed over all epochs
+  int epochs = 0;            ///< epochs run (more than asked when min_steps needed them)
+  std::int64_t steps = 0;    ///< optimizer steps
 };
 
 /// Trains `model` from its current weights with SGD (momentum; weight decay on weights of
 /// rank >= 2 only) on the samples `ids` whose labels are `labels`. Data order comes from `seed`.
-/// A policy's `head`, if any, is reset for this model and trained jointly with it.
+/// A policy's `head`, if any, is reset for this model and trained jointly with it. `opt.min_steps`
+/// raises the epoch count; `opt.augment_*` augment each batch with randomness from `seed`.
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
                         const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
                         std::uint64_t seed, const Progress& progress, TrainingHead* head = nullptr);

@@ -24,8 +24,10 @@ struct CreateContext {
   std::int64_t num_classes = 0;          ///< models: classes of the dataset
   std::vector<std::int64_t> input_shape; ///< models: C, H, W of one sample
   std::string base_dir;                  ///< datasets: directory of the pipeline file, for relative paths
-  /// policies: creates another policy plugin by name with its default parameters, so a policy can
-  /// wrap any other (as `power` does). Throws like the host does for an unknown name.
+  /// policies: creates another policy by name, so a policy can wrap any other (as `power` does):
+  /// a `[policies.<name>]` entry of the pipeline with its parameters, else a policy plugin with
+  /// its defaults. Throws like the host does for an unknown name. By convention a wrapper names
+  /// its base in a string parameter `base`, so the host can check the base's requirements.
   std::function<std::shared_ptr<Policy>(const std::string& name)> make_policy;
 };
 

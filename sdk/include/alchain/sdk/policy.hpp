@@ -13,6 +13,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "alchain/sdk/rng.hpp"
+
 namespace alchain {
 
 /// What a policy asks the host to compute with the surrogate. The host runs the surrogate only
@@ -33,7 +35,7 @@ struct SelectionContext {
   std::int64_t budget = 0;     ///< how many IDs select() must return (already <= pool_size)
   std::int64_t pool_size = 0;  ///< unlabeled samples that observe() will see, in total
   std::int64_t num_classes = 0;
-  std::uint64_t seed = 0;      ///< derived from (run seed, repeat, arm, generation, cycle)
+  std::uint64_t seed = 0;      ///< derived from (repeat seed, chain or cell, generation, cycle); also breaks top-k ties
   int generation = 0;
   int cycle = 0;
   const std::vector<std::int64_t>* labeled = nullptr; ///< IDs of the labeled set (never labels)
@@ -101,16 +103,22 @@ class Policy {
   virtual std::shared_ptr<TrainingHead> training_head() { return nullptr; }
 };
 
-/// Top-`budget` IDs by score, highest first; ties go to the lower sample ID so results do not
-/// depend on batch order or sort stability.
+/// Top-`k` IDs by score, highest first. Ties are broken by a random key drawn from (`tie_seed`,
+/// sample ID), so the result does not depend on batch order or sort stability, and a run of equal
+/// scores (common with variation ratios or committee votes) is not resolved towards low IDs,
+/// which on a class-sorted dataset would be a class bias. Pass the round's SelectionContext::seed.
 inline std::vector<std::int64_t> top_k_by_score(const std::vector<std::int64_t>& ids,
                                                 const std::vector<float>& scores,
-                                                std::int64_t k) {
+                                                std::int64_t k, std::uint64_t tie_seed) {
   std::vector<std::size_t> order(ids.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, std::min<std::int64_t>(k, ids.size())));
+  const std::uint64_t salt = mix_seed(tie_seed ^ 0x746965627265616bULL);
+  auto tie_key = [salt](std::int64_t id) { return mix_seed(salt ^ static_cast<std::uint64_t>(id)); };
   auto better = [&](std::size_t a, std::size_t b) {
     if (scores[a] != scores[b]) return scores[a] > scores[b];
+    const std::uint64_t ka = tie_key(ids[a]), kb = tie_key(ids[b]);
+    if (ka != kb) return ka < kb;
     return ids[a] < ids[b];
   };
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(), better);
@@ -146,7 +154,7 @@ class ScorePolicy : public Policy {
   }
   Selection select() override {
     Selection sel;
-    sel.picked = top_k_by_score(ids_, scores_, ctx_.budget);
+    sel.picked = top_k_by_score(ids_, scores_, ctx_.budget, ctx_.seed);
     sel.score_ids = std::move(ids_);
     sel.scores = std::move(scores_);
     ids_.clear();

@@ -1,0 +1,59 @@
+/// Runs a pipeline's plan: checks everything first, schedules ready trials on an executor,
+/// stores each as it ends, resumes an interrupted run.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "alchain/pipeline/pipeline.hpp"
+#include "alchain/plan/plan.hpp"
+
+namespace alchain {
+
+class PluginRegistry;
+
+struct RunOptions {
+  std::filesystem::path output;
+  bool overwrite = false;
+  bool resume = false;
+  bool quiet = false;    ///< no progress lines
+  bool verbose = false;  ///< a line per training round and epoch
+  int threads = -1;      ///< -1 = as the pipeline says; 0 = every core
+  int jobs = 1;          ///< worker processes (1 = run trials in this process)
+  std::string exe;       ///< this program, for worker processes
+  std::vector<std::string> plugin_dirs;  ///< passed on to workers
+};
+
+struct RunOutcome {
+  std::filesystem::path output;
+  int threads = 0;
+  std::size_t trials_run = 0, trials_skipped = 0;
+  double seconds = 0;
+};
+
+/// Runs the pipeline. Every check that can fail before training (dataset, budget against the
+/// pool, plugin creation, output file, a resumed file's plan) happens before anything is written.
+RunOutcome run_experiment(const Pipeline& pipeline, const PluginRegistry& registry, const RunOptions& options);
+
+/// The plan of a pipeline for its dataset (loads the dataset to know the pool's size).
+Plan plan_for(const Pipeline& pipeline, const PluginRegistry& registry);
+
+/// What a plan costs, counted from the models' multiply-adds.
+struct PlanCost {
+  int selecting_rounds = 0;      ///< surrogate trainings that then pick
+  int surrogate_final_rounds = 0;  ///< surrogate trainings on the set they leave (diagonal cells, hand-overs)
+  int deployment_trainings = 0;  ///< on surrogate picks
+  int random_trainings = 0;      ///< on random picks
+  double train_macs = 0, score_macs = 0, eval_macs = 0;
+};
+PlanCost estimate_cost(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry);
+/// The plan as `alchain plan` prints it: totals, cost at `gmacs` GMAC/s, and (with `list`) every trial.
+void print_plan(std::ostream& os, const Plan& plan, const PlanCost& cost, double gmacs, bool list);
+
+/// `alchain worker`: serves trial IDs read on stdin (see make_process_executor).
+int run_worker(const Pipeline& pipeline, const PluginRegistry& registry, const std::filesystem::path& shard_dir,
+               const std::string& fingerprint, int threads);
+
+}  // namespace alchain

@@ -1,0 +1,41 @@
+/// One selection round: a policy sees the surrogate's outputs over the labeled set and the pool,
+/// and picks. The same code serves `alchain run` and `alchain_bench`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "alchain/sdk/policy.hpp"
+
+namespace alchain {
+
+/// Streams outputs for `ids` (what `needs` asks for) batch by batch into `sink`: the surrogate
+/// in a run, precomputed features in a benchmark.
+using BatchSource = std::function<void(const std::vector<std::int64_t>& ids, std::uint32_t needs,
+                                       const std::function<void(const PoolBatch&)>& sink)>;
+
+struct SelectionRound {
+  std::int64_t budget = 0;
+  std::uint64_t seed = 0;
+  int generation = 0;
+  int cycle = 0;
+  std::int64_t num_classes = 0;
+  std::string who;  ///< "policy 'entropy'", for messages
+};
+
+struct SelectionOutcome {
+  Selection selection;
+  double score_s = 0;   ///< streaming and observing
+  double select_s = 0;  ///< select()
+};
+
+/// begin(), observe_labeled() over `labeled` (only with kNeedLabeled), observe() over `pool`,
+/// select(); then checks the picks: exactly `budget` distinct IDs from `pool`, and as many
+/// scores as score IDs. Any failure is rethrown naming `round.who`.
+SelectionOutcome run_selection_round(Policy& policy, const std::vector<std::int64_t>& labeled,
+                                     const std::vector<std::int64_t>& pool, const SelectionRound& round,
+                                     const BatchSource& source);
+
+}  // namespace alchain

@@ -1,0 +1,60 @@
+/// Runs one trial of a plan in this process: trains, evaluates, and lets policies pick.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alchain/plan/plan.hpp"
+#include "alchain/results/trial_record.hpp"
+#include "alchain/sdk/params.hpp"
+
+namespace alchain {
+
+class Dataset;
+class PluginRegistry;
+class Progress;
+struct DatasetInfo;
+
+/// What a trial needs from trials it depends on.
+struct TrialInputs {
+  std::vector<std::int64_t> labeling_order;  ///< train trials on a cell's picks: the select trial's final labeled set
+};
+
+/// Holds the dataset and the plugin context for the trials of one plan. A trial's numbers depend
+/// only on the trial, the plan and the thread count, not on what ran before in the process.
+class TrialRunner {
+ public:
+  TrialRunner(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry, const Progress& progress,
+              std::shared_ptr<Dataset> data);
+  ~TrialRunner();
+  TrialRecord run(const Trial& trial, const TrialInputs& inputs);
+  Dataset& dataset() { return *data_; }
+
+ private:
+  struct Round;
+  Round train_round(const Trial& trial, const ModelEntry& m, const std::vector<std::int64_t>& ids,
+                    const std::vector<std::int64_t>& labels, const std::shared_ptr<class TrainingHead>& head);
+  void run_select(const Trial& trial, TrialRecord& rec);
+  void run_train(const Trial& trial, const TrialInputs& inputs, TrialRecord& rec);
+
+  const Pipeline& pipeline_;
+  const Plan& plan_;
+  const PluginRegistry& registry_;
+  const Progress& progress_;
+  std::shared_ptr<Dataset> data_;
+  std::int64_t num_classes_ = 0;
+  std::vector<std::int64_t> input_shape_;
+  CreateContext mctx_;
+};
+
+/// The context models and policies of `pipeline` are created with: the dataset's classes and input
+/// shape, and a make_policy that resolves `[policies.<name>]` entries first, then plugin names
+/// with their defaults (wrapped policies such as power's base).
+CreateContext plugin_context(const Pipeline& pipeline, const PluginRegistry& registry, const DatasetInfo& info);
+
+/// Creates the dataset of a pipeline (paths relative to the pipeline file).
+std::shared_ptr<Dataset> create_dataset(const Pipeline& pipeline, const PluginRegistry& registry);
+
+}  // namespace alchain

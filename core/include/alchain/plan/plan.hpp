@@ -1,0 +1,89 @@
+/// An experiment as data: the independent trials a pipeline expands to, before any work is done.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alchain/pipeline/pipeline.hpp"
+
+namespace alchain {
+
+/// One generation of a selection chain: `model` trains on the labeled set and, for `cycles`
+/// rounds, `policy` picks `per_cycle` more samples with it.
+struct Stage {
+  std::string name;          ///< generation name (chain) or surrogate name (matrix)
+  ModelEntry model;
+  PolicyEntry policy;        ///< empty plugin when cycles == 0
+  int cycles = 0;
+  bool final_round = true;   ///< also train on the set the last cycle leaves (needed by the summary or the next stage)
+  std::string summary_row;   ///< the summary row that round fills ("" = none)
+};
+
+enum class TrialKind { select, train };
+const char* to_string(TrialKind k);
+
+/// An independent, serialisable unit of work. `select`: a selection chain of stages from the
+/// repeat's initial set. `train`: one model trained on prefixes of another trial's labeling order
+/// (or of the repeat's random order) at the given sizes.
+struct Trial {
+  std::string id;            ///< "select:lenet5:entropy:r0", "train:resnet20:random:r0", ...
+  TrialKind kind = TrialKind::select;
+  int repeat = 0;
+  std::string column;        ///< summary column: the cell ("lenet5/entropy"), "chain" or "random"
+  std::vector<Stage> stages; ///< select
+  ModelEntry model;          ///< train
+  std::string source;        ///< train: the select trial whose picks it trains on, or "random"
+  std::vector<std::int64_t> sizes;  ///< train: labeled-set sizes, ascending
+  std::string summary_row;   ///< train: the row its largest size fills
+  /// Trainings this trial does (each a model trained from scratch).
+  int trainings() const;
+};
+
+/// Seed streams; a seed is derived from what a job is (repeat, model, labeled size, cell,
+/// stage, cycle), never from when it runs.
+enum SeedStream : std::uint64_t { kSeedInitial = 1, kSeedInit = 2, kSeedData = 3, kSeedPolicy = 4, kSeedRandomOrder = 5 };
+
+struct Plan {
+  std::string kind;          ///< "chain" or "matrix"
+  std::string name;
+  std::string dataset;        ///< plugin and parameters, canonical
+  int inference_batch_size = 0;
+  std::int64_t pool_size = 0, initial = 0, per_cycle = 0;
+  std::vector<std::uint64_t> seeds;  ///< one per repeat
+  std::vector<std::string> rows, columns;  ///< the summary table's layout
+  std::vector<Trial> trials;  ///< dependencies come before the trials that use them
+  std::string fingerprint;    ///< hash of describe(): equal plans, equal numbers
+
+  int repeats() const { return static_cast<int>(seeds.size()); }
+  const Trial& trial(const std::string& id) const;
+  /// Canonical text of everything that determines the results (one line per trial).
+  std::string describe() const;
+};
+
+/// Expands a pipeline for a pool of `pool_size` samples. Throws InputError (with positions) when
+/// the budget does not fit the pool.
+Plan expand_plan(const Pipeline& p, std::int64_t pool_size);
+
+/// The sorted random initial labeled set of repeat `r`, the same in every trial of the repeat.
+std::vector<std::int64_t> initial_set(const Plan& plan, int r);
+/// Repeat `r`'s random labeling order: the initial set, then the rest of the pool shuffled; its
+/// prefixes are the random baseline's labeled sets, so random picks need no model.
+std::vector<std::int64_t> random_order(const Plan& plan, int r, std::int64_t length);
+
+/// Seeds of training `model_name` on a labeled set of `n` samples in repeat `r`: the same for every
+/// cell and the random baseline, so paired trainings differ only in the data.
+std::uint64_t init_seed(const Plan& plan, int r, const std::string& model_name, std::int64_t n);
+std::uint64_t data_seed(const Plan& plan, int r, const std::string& model_name, std::int64_t n);
+/// Seed of a selection round (policy randomness, tie-breaks, dropout masks). `key`: "chain" for a
+/// chain, "<surrogate>/<policy>" for a matrix cell.
+std::uint64_t policy_seed(const Plan& plan, int r, const std::string& trial_column, int stage, int cycle);
+
+/// 64-bit FNV-1a of a string, for seeds and fingerprints.
+std::uint64_t hash_name(const std::string& s);
+
+/// Canonical one-line texts, used in fingerprints and result files.
+std::string describe(const Params& params);
+std::string describe(const TrainingOptions& t);
+
+}  // namespace alchain

@@ -1,0 +1,69 @@
+/// Where finished trials go: one shard file per trial (the completion marker), copied into the
+/// run's result file as soon as the trial ends (layout: docs/hdf5.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "alchain/plan/plan.hpp"
+#include "alchain/results/trial_record.hpp"
+
+namespace alchain {
+
+/// Root attributes of a result file.
+struct RunHeader {
+  std::string pipeline_name, pipeline_path, pipeline_text, dataset;
+  std::vector<std::string> class_names;
+  int threads = 0;        ///< compute threads of the run
+  int trial_threads = 0;  ///< compute threads each trial ran with (threads / jobs)
+  int jobs = 1;
+};
+
+/// `<output>.trials/`: the shard directory of a result file.
+std::filesystem::path shard_dir_for(const std::filesystem::path& output);
+
+/// Writes a trial's shard atomically (temporary file, fsync, rename): once `<dir>/<id>.h5`
+/// exists, the trial is complete on disk, whatever happens to the process afterwards.
+void write_shard(const std::filesystem::path& dir, const TrialRecord& trial, const std::string& plan_fingerprint);
+
+/// The labeling order a select trial ended with (its last round's labeled set plus its picks).
+std::vector<std::int64_t> read_labeling_order(const std::filesystem::path& dir, const std::string& trial_id);
+
+class ResultStore {
+ public:
+  enum class Mode { create, overwrite, resume };
+  /// create: refuses an existing file or shard directory. overwrite: replaces them. resume:
+  /// checks that the file (or, if it is unreadable, its shards) came from the same plan and
+  /// thread count, discards half-written shards, and rebuilds the file from the complete ones.
+  ResultStore(std::filesystem::path path, const Plan& plan, const RunHeader& header, Mode mode);
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& shard_dir() const { return dir_; }
+  bool done(const std::string& trial_id) const { return done_.count(trial_id) != 0; }
+  std::size_t done_count() const { return done_.size(); }
+  /// The file says "complete" already (a resume of a finished run).
+  bool complete() const { return complete_; }
+
+  /// Writes the trial's shard, then copies it into the result file.
+  void commit(const TrialRecord& trial);
+  /// Copies a shard that another process wrote into the result file.
+  void adopt(const std::string& trial_id);
+  /// Root attribute `status`: "complete" (then the shards, now redundant, are removed) or
+  /// "failed: <why>".
+  void finish(const std::string& status);
+
+ private:
+  void create_file(const std::filesystem::path& file) const;
+  void rebuild();
+
+  std::filesystem::path path_, dir_;
+  const Plan& plan_;
+  RunHeader header_;
+  std::set<std::string> done_;
+  bool complete_ = false;
+};
+
+}  // namespace alchain

@@ -1,0 +1,82 @@
+// The in-process executor, and the worker loop that process executors talk to.
+#include "alchain/engine/executor.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+
+#include "alchain/engine/trial_runner.hpp"
+#include "alchain/results/result_store.hpp"
+
+namespace alchain {
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+TrialDone run_one(TrialRunner& runner, const Plan& plan, const Trial& t, const std::filesystem::path& dir) {
+  TrialDone d;
+  d.id = t.id;
+  const double t0 = now();
+  const TrialRecord rec = runner.run(t, resolve_inputs(t, dir));
+  write_shard(dir, rec, plan.fingerprint);
+  d.seconds = now() - t0;
+  return d;
+}
+
+class LocalExecutor final : public Executor {
+ public:
+  LocalExecutor(TrialRunner& runner, const Plan& plan, std::filesystem::path dir)
+      : runner_(runner), plan_(plan), dir_(std::move(dir)) {}
+  int slots() const override { return 1; }
+  void submit(const Trial& t) override { queue_.push_back(&t); }
+  TrialDone wait() override {
+    const Trial* t = queue_.front();
+    queue_.pop_front();
+    return run_one(runner_, plan_, *t, dir_);  // an exception stops the run where it happened
+  }
+
+ private:
+  TrialRunner& runner_;
+  const Plan& plan_;
+  std::filesystem::path dir_;
+  std::deque<const Trial*> queue_;
+};
+
+}  // namespace
+
+TrialInputs resolve_inputs(const Trial& trial, const std::filesystem::path& shard_dir) {
+  TrialInputs in;
+  if (trial.kind == TrialKind::train && trial.source != "random")
+    in.labeling_order = read_labeling_order(shard_dir, trial.source);
+  return in;
+}
+
+std::unique_ptr<Executor> make_local_executor(TrialRunner& runner, const Plan& plan, std::filesystem::path shard_dir) {
+  return std::make_unique<LocalExecutor>(runner, plan, std::move(shard_dir));
+}
+
+int serve_trials(TrialRunner& runner, const Plan& plan, const std::filesystem::path& shard_dir, std::FILE* in,
+                 std::FILE* out) {
+  char line[4096];
+  while (std::fgets(line, sizeof line, in)) {
+    std::string id(line);
+    while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+    if (id.empty()) continue;
+    try {
+      const TrialDone d = run_one(runner, plan, plan.trial(id), shard_dir);
+      std::fprintf(out, "done %s %.3f\n", id.c_str(), d.seconds);
+    } catch (const std::exception& e) {
+      std::string msg = e.what();
+      for (char& c : msg)
+        if (c == '\n') c = ' ';
+      std::fprintf(out, "fail %s %s\n", id.c_str(), msg.c_str());
+    }
+    std::fflush(out);
+  }
+  return 0;
+}
+
+}  // namespace alchain

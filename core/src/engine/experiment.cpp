@@ -1,0 +1,201 @@
+// The scheduler: preflight checks, then ready trials to the executor, each stored as it ends.
+#include "alchain/engine/experiment.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include <unistd.h>
+
+#include <torch/torch.h>
+
+#include "alchain/engine/executor.hpp"
+#include "alchain/engine/trial_runner.hpp"
+#include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/results/result_store.hpp"
+#include "alchain/run/process_tuning.hpp"
+#include "alchain/run/trainer.hpp"
+#include "alchain/sdk/dataset.hpp"
+#include "alchain/sdk/model.hpp"
+#include "alchain/sdk/policy.hpp"
+
+namespace alchain {
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string clock_text(double s) {
+  const long t = static_cast<long>(s + 0.5);
+  char b[32];
+  if (t >= 3600) std::snprintf(b, sizeof b, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else std::snprintf(b, sizeof b, "%ld:%02ld", t / 60, t % 60);
+  return b;
+}
+
+/// Creates every model and policy of the plan once, so bad parameters and impossible pairings
+/// fail before the result file exists.
+void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& registry, const DatasetInfo& info) {
+  const CreateContext mctx = plugin_context(p, registry, info);
+  std::set<std::string> seen;
+  auto check_model = [&](const ModelEntry& m) -> std::shared_ptr<Model> {
+    return registry.create_model(m.model.plugin, m.model.params, mctx);
+  };
+  for (const Trial& t : plan.trials) {
+    if (t.kind == TrialKind::train) {
+      if (seen.insert("model:" + t.model.name).second) check_model(t.model);
+      continue;
+    }
+    for (const Stage& s : t.stages) {
+      const std::string key = s.model.name + "|" + s.policy.name;
+      if (!seen.insert(key).second) continue;
+      auto model = check_model(s.model);
+      if (s.cycles == 0) continue;
+      auto policy = registry.create_policy(s.policy.policy.plugin, s.policy.policy.params, mctx);
+      if ((policy->needs() & kNeedMcLogits) && !has_active_dropout(*model))
+        throw std::runtime_error(p.path + ": policy '" + s.policy.name + "' samples dropout at inference, but model '" +
+                                 s.model.name + "' has no dropout > 0: set model_params.dropout" +
+                                 (p.experiment.present ? " (params.dropout of its [models.<name>] entry)" : "") +
+                                 " > 0");
+    }
+  }
+}
+
+}  // namespace
+
+Plan plan_for(const Pipeline& p, const PluginRegistry& registry) {
+  const auto data = create_dataset(p, registry);
+  return expand_plan(p, data->size(Split::train));
+}
+
+RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, const RunOptions& opts) {
+  const double t_start = now();
+  const Progress progress(opts.quiet);
+  const Progress round_progress(!opts.verbose || opts.jobs > 1);
+  RunOutcome outcome;
+  outcome.output = opts.output;
+  const int jobs = std::max(1, opts.jobs);
+  outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p.run.threads);
+  const int trial_threads = jobs > 1 ? std::max(1, outcome.threads / jobs) : outcome.threads;
+  progress.line("alchain: " + p.name + " (" + tuning_summary() + (jobs > 1 ? ", " + std::to_string(jobs) + " workers with " + std::to_string(trial_threads) + " threads each" : "") + ")");
+
+  std::shared_ptr<Dataset> data = create_dataset(p, registry);
+  const DatasetInfo info = data->info();
+  const Plan plan = expand_plan(p, data->size(Split::train));
+  preflight(p, plan, registry, info);
+
+  RunHeader header;
+  header.pipeline_name = p.name;
+  header.pipeline_path = p.path;
+  header.pipeline_text = p.text;
+  header.dataset = p.dataset.plugin;
+  header.class_names = info.class_names;
+  header.threads = outcome.threads;
+  header.trial_threads = trial_threads;
+  header.jobs = jobs;
+  const auto mode = opts.resume ? ResultStore::Mode::resume
+                    : opts.overwrite ? ResultStore::Mode::overwrite
+                                     : ResultStore::Mode::create;
+  ResultStore store(opts.output, plan, header, mode);
+  outcome.trials_skipped = store.done_count();
+  if (store.complete()) {
+    progress.line("alchain: " + opts.output.string() + " is complete already; nothing to run");
+    outcome.seconds = now() - t_start;
+    return outcome;
+  }
+  if (opts.resume)
+    progress.line("alchain: resuming " + opts.output.string() + ": " + std::to_string(store.done_count()) + " of " +
+                  std::to_string(plan.trials.size()) + " trials are done");
+
+  try {
+    std::unique_ptr<TrialRunner> runner;
+    std::unique_ptr<Executor> executor;
+    if (jobs > 1) {
+      WorkerCommand cmd;
+      cmd.exe = opts.exe;
+      cmd.pipeline = p.path;
+      cmd.shard_dir = store.shard_dir();
+      cmd.fingerprint = plan.fingerprint;
+      cmd.threads = trial_threads;
+      cmd.plugin_dirs = opts.plugin_dirs;
+      executor = make_process_executor(cmd, jobs);
+    } else {
+      runner = std::make_unique<TrialRunner>(p, plan, registry, round_progress, data);
+      executor = make_local_executor(*runner, plan, store.shard_dir());
+    }
+
+    // Trainings as the unit of progress: trials differ in size.
+    int total_trainings = 0, done_trainings = 0, run_trainings = 0;
+    std::vector<const Trial*> pending;
+    for (const Trial& t : plan.trials) {
+      total_trainings += t.trainings();
+      if (store.done(t.id)) done_trainings += t.trainings();
+      else pending.push_back(&t);
+    }
+    std::set<std::string> running;
+    const double t_run = now();
+    while (!pending.empty() || !running.empty()) {
+      // Selection chains first: deployment trainings wait for them.
+      for (int pass = 0; pass < 2 && static_cast<int>(running.size()) < executor->slots(); ++pass) {
+        for (auto it = pending.begin(); it != pending.end() && static_cast<int>(running.size()) < executor->slots();) {
+          const Trial& t = **it;
+          const bool ready = t.kind == TrialKind::select || t.source == "random" || store.done(t.source);
+          if (ready && (pass == 1 || t.kind == TrialKind::select)) {
+            executor->submit(t);
+            running.insert(t.id);
+            it = pending.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      if (running.empty()) throw std::logic_error("no trial is ready to run: the plan's dependencies are broken");
+      const TrialDone d = executor->wait();
+      running.erase(d.id);
+      if (!d.error.empty()) throw std::runtime_error("trial " + d.id + ": " + d.error);
+      store.adopt(d.id);
+      ++outcome.trials_run;
+      const int n = plan.trial(d.id).trainings();
+      done_trainings += n;
+      run_trainings += n;
+      const double elapsed = now() - t_run;
+      const double left = run_trainings > 0 ? elapsed / run_trainings * (total_trainings - done_trainings) : 0.0;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store.done_count(),
+                    plan.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(), clock_text(left).c_str());
+      progress.line(buf);
+    }
+  } catch (const std::exception& e) {
+    store.finish(std::string("failed: ") + e.what());
+    throw;
+  }
+  store.finish("complete");
+  outcome.seconds = now() - t_start;
+  return outcome;
+}
+
+int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::filesystem::path& shard_dir,
+               const std::string& fingerprint, int threads) {
+  set_compute_threads(threads);
+  std::shared_ptr<Dataset> data = create_dataset(p, registry);
+  const Plan plan = expand_plan(p, data->size(Split::train));
+  if (plan.fingerprint != fingerprint)
+    throw std::runtime_error(p.path + ": the pipeline changed since the run started (plan " + plan.fingerprint +
+                             ", the run's is " + fingerprint + ")");
+  const Progress quiet(true);
+  TrialRunner runner(p, plan, registry, quiet, data);
+  // The protocol owns the original stdout; anything else a library prints goes to stderr.
+  const int proto = ::dup(STDOUT_FILENO);
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  std::FILE* out = ::fdopen(proto, "w");
+  if (!out) throw std::runtime_error("worker: cannot open its protocol stream");
+  const int rc = serve_trials(runner, plan, shard_dir, stdin, out);
+  std::fclose(out);
+  return rc;
+}
+
+}  // namespace alchain

@@ -1,0 +1,114 @@
+// What a plan will cost: trainings by kind and multiply-adds, for `alchain plan`.
+#include <cstdio>
+#include <map>
+#include <ostream>
+
+#include <torch/torch.h>
+
+#include "alchain/engine/experiment.hpp"
+#include "alchain/engine/trial_runner.hpp"
+#include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/sdk/dataset.hpp"
+#include "alchain/sdk/model.hpp"
+#include "alchain/sdk/policy.hpp"
+
+namespace alchain {
+
+PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry& registry) {
+  const auto data = create_dataset(p, registry);
+  const DatasetInfo info = data->info();
+  const auto test_size = static_cast<double>(data->size(Split::test));
+  const CreateContext ctx = plugin_context(p, registry, info);
+  std::map<std::string, double> macs;
+  std::map<std::string, int> passes;
+  auto macs_of = [&](const ModelEntry& m) {
+    auto it = macs.find(m.name);
+    if (it != macs.end()) return it->second;
+    auto model = registry.create_model(m.model.plugin, m.model.params, ctx);
+    return macs[m.name] = static_cast<double>(model->macs(info.input_shape));
+  };
+  auto passes_of = [&](const PolicyEntry& pe) {
+    auto it = passes.find(pe.name);
+    if (it != passes.end()) return it->second;
+    auto policy = registry.create_policy(pe.policy.plugin, pe.policy.params, ctx);
+    const std::uint32_t needs = policy->needs();
+    int n = needs == kNeedNothing ? 0 : 1;
+    if (needs & kNeedMcLogits) n += policy->mc_passes();
+    return passes[pe.name] = n;
+  };
+  PlanCost c;
+  auto training = [&](const ModelEntry& m, std::int64_t n) {
+    const double k = macs_of(m);
+    c.train_macs += 3.0 * k * static_cast<double>(n) * m.training.epochs;
+    c.eval_macs += k * test_size;
+  };
+  for (const Trial& t : plan.trials) {
+    if (t.kind == TrialKind::train) {
+      for (auto n : t.sizes) training(t.model, n);
+      (t.source == "random" ? c.random_trainings : c.deployment_trainings) += static_cast<int>(t.sizes.size());
+      continue;
+    }
+    std::int64_t n = plan.initial;
+    for (const Stage& s : t.stages) {
+      for (int cyc = 0; cyc < s.cycles; ++cyc) {
+        training(s.model, n);
+        c.score_macs += macs_of(s.model) * static_cast<double>(plan.pool_size - n) * passes_of(s.policy);
+        n += plan.per_cycle;
+        ++c.selecting_rounds;
+      }
+      if (s.final_round) {
+        training(s.model, n);
+        ++c.surrogate_final_rounds;
+      }
+    }
+  }
+  return c;
+}
+
+void print_plan(std::ostream& os, const Plan& plan, const PlanCost& c, double gmacs, bool list) {
+  int selects = 0, trains = 0;
+  for (const Trial& t : plan.trials) (t.kind == TrialKind::select ? selects : trains)++;
+  char b[512];
+  std::snprintf(b, sizeof b, "plan %s (%s, fingerprint %s)\n", plan.name.c_str(), plan.kind.c_str(), plan.fingerprint.c_str());
+  os << b;
+  os << "  rows (deployments): ";
+  for (std::size_t i = 0; i < plan.rows.size(); ++i) os << (i ? ", " : "") << plan.rows[i];
+  os << "\n  columns (picks):    ";
+  for (std::size_t i = 0; i < plan.columns.size(); ++i) os << (i ? ", " : "") << plan.columns[i];
+  std::snprintf(b, sizeof b,
+                "\n  pool %lld, initial %lld, %lld per cycle, %d repeats\n"
+                "  trials: %zu (%d selection chains, %d trainings on picks)\n"
+                "  trainings: %d surrogate rounds that pick + %d surrogate rounds on the final set"
+                " + %d deployments on surrogate picks + %d on random picks = %d\n",
+                static_cast<long long>(plan.pool_size), static_cast<long long>(plan.initial),
+                static_cast<long long>(plan.per_cycle), plan.repeats(), plan.trials.size(), selects, trains,
+                c.selecting_rounds, c.surrogate_final_rounds, c.deployment_trainings, c.random_trainings,
+                c.selecting_rounds + c.surrogate_final_rounds + c.deployment_trainings + c.random_trainings);
+  os << b;
+  const double total = c.train_macs + c.score_macs + c.eval_macs;
+  std::snprintf(b, sizeof b,
+                "  cost: %.3g multiply-adds (training %.0f%%, scoring %.0f%%, evaluation %.0f%%);"
+                " about %.0f min at %.0f GMAC/s (an assumption: --speed)\n",
+                total, 100 * c.train_macs / total, 100 * c.score_macs / total, 100 * c.eval_macs / total,
+                total / (gmacs * 1e9) / 60.0, gmacs);
+  os << b;
+  if (!list) return;
+  os << "\n";
+  for (const Trial& t : plan.trials) {
+    os << "  " << t.id << "  ";
+    if (t.kind == TrialKind::select) {
+      for (std::size_t i = 0; i < t.stages.size(); ++i) {
+        const Stage& s = t.stages[i];
+        os << (i ? " -> " : "") << s.model.name << "(" << (s.cycles > 0 ? s.policy.name + " x" + std::to_string(s.cycles) : "train")
+           << ")";
+      }
+    } else {
+      os << t.model.name << " on " << t.source << " at";
+      for (auto n : t.sizes) os << " " << n;
+    }
+    os << "  [" << t.trainings() << " training" << (t.trainings() == 1 ? "" : "s") << "]\n";
+  }
+}
+
+}  // namespace alchain

@@ -1,0 +1,131 @@
+// Typed HDF5 attribute and dataset helpers.
+#include "h5_util.hpp"
+
+#include <chrono>
+#include <thread>
+
+namespace alchain::h5 {
+
+void quiet() {
+  static const bool once = [] {
+    H5::Exception::dontPrint();
+    return true;
+  }();
+  (void)once;
+}
+
+namespace {
+H5::StrType utf8_string() {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  return type;
+}
+template <class T>
+void scalar_attr(H5::H5Object& obj, const std::string& name, const H5::PredType& type, T value) {
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  a.write(type, &value);
+}
+template <class T>
+void dataset(H5::Group& g, const std::string& name, const H5::PredType& type, const std::vector<T>& v) {
+  hsize_t dims[1] = {v.size()};
+  H5::DSetCreatPropList props;
+  if (v.size() >= 4096) {  // compress large arrays (scores over the pool); small ones stay contiguous
+    hsize_t chunk[1] = {std::min<hsize_t>(v.size(), 65536)};
+    props.setChunk(1, chunk);
+    props.setDeflate(4);
+  }
+  H5::DataSet ds = g.createDataSet(name, type, H5::DataSpace(1, dims), props);
+  if (!v.empty()) ds.write(v.data(), type);
+}
+}  // namespace
+
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  const H5::StrType type = utf8_string();
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  a.write(type, value);
+}
+
+void string_list_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
+  const H5::StrType type = utf8_string();
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  hsize_t dims[1] = {values.size()};
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(1, dims));
+  if (!values.empty()) a.write(type, ptrs.data());
+}
+
+void int_attr(H5::H5Object& o, const std::string& n, std::int64_t v) { scalar_attr(o, n, H5::PredType::NATIVE_INT64, v); }
+void uint_attr(H5::H5Object& o, const std::string& n, std::uint64_t v) { scalar_attr(o, n, H5::PredType::NATIVE_UINT64, v); }
+void double_attr(H5::H5Object& o, const std::string& n, double v) { scalar_attr(o, n, H5::PredType::NATIVE_DOUBLE, v); }
+
+void uint_list_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::uint64_t>& v) {
+  hsize_t dims[1] = {v.size()};
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  H5::Attribute a = obj.createAttribute(name, H5::PredType::NATIVE_UINT64, H5::DataSpace(1, dims));
+  if (!v.empty()) a.write(H5::PredType::NATIVE_UINT64, v.data());
+}
+
+void write_i64(H5::Group& g, const std::string& n, const std::vector<std::int64_t>& v) { dataset(g, n, H5::PredType::NATIVE_INT64, v); }
+void write_f64(H5::Group& g, const std::string& n, const std::vector<double>& v) { dataset(g, n, H5::PredType::NATIVE_DOUBLE, v); }
+void write_f32(H5::Group& g, const std::string& n, const std::vector<float>& v) { dataset(g, n, H5::PredType::NATIVE_FLOAT, v); }
+
+std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
+  H5::Attribute a = obj.openAttribute(name);
+  std::string s;
+  a.read(a.getStrType(), s);
+  return s;
+}
+
+std::vector<std::string> read_string_list_attr(const H5::H5Object& obj, const std::string& name) {
+  H5::Attribute a = obj.openAttribute(name);
+  hsize_t n = 0;
+  a.getSpace().getSimpleExtentDims(&n);
+  std::vector<char*> ptrs(n, nullptr);
+  const H5::StrType type = utf8_string();
+  if (n) a.read(type, ptrs.data());
+  std::vector<std::string> out;
+  for (char* p : ptrs) out.emplace_back(p ? p : "");
+  if (n) {
+    H5::DataSpace space = a.getSpace();
+    H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+  }
+  return out;
+}
+
+std::int64_t read_int_attr(const H5::H5Object& obj, const std::string& name) {
+  std::int64_t v = 0;
+  obj.openAttribute(name).read(H5::PredType::NATIVE_INT64, &v);
+  return v;
+}
+
+double read_double_attr(const H5::H5Object& obj, const std::string& name) {
+  double v = 0;
+  obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+  return v;
+}
+
+std::vector<std::int64_t> read_i64(const H5::Group& g, const std::string& name) {
+  H5::DataSet ds = g.openDataSet(name);
+  hsize_t n = 0;
+  ds.getSpace().getSimpleExtentDims(&n);
+  std::vector<std::int64_t> v(n);
+  if (n) ds.read(v.data(), H5::PredType::NATIVE_INT64);
+  return v;
+}
+
+H5::H5File open(const std::filesystem::path& p, bool writable) {
+  quiet();
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return H5::H5File(p.string(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY);
+    } catch (const H5::FileIException&) {
+      if (attempt >= 200 || !std::filesystem::exists(p)) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+}  // namespace alchain::h5

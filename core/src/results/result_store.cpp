@@ -1,0 +1,343 @@
+// Shard files per trial, made durable before they count, and the result file assembled from them.
+#include "alchain/results/result_store.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "alchain/version.hpp"
+#include "h5_util.hpp"
+
+namespace alchain {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kLayout = 2;
+
+/// Fault injection for the crash tests: ALCHAIN_FAULT=<point>:<n> kills this process with SIGKILL
+/// the n-th time it reaches <point> (shard-tmp: a shard written but not yet renamed; shard: renamed,
+/// not yet in the result file; adopt-open: the result file open with the trial half-copied;
+/// adopt: the trial in the result file). Unset, it costs one getenv per trial.
+void fault_point(const char* point) {
+  static const char* spec = std::getenv("ALCHAIN_FAULT");
+  static int hits = 0;
+  if (!spec) return;
+  const char* colon = std::strchr(spec, ':');
+  const std::size_t len = colon ? static_cast<std::size_t>(colon - spec) : std::strlen(spec);
+  if (len != std::strlen(point) || std::strncmp(spec, point, len) != 0) return;
+  if (++hits >= (colon ? std::atoi(colon + 1) : 1)) ::kill(::getpid(), SIGKILL);
+}
+
+void fsync_path(const fs::path& p, bool directory) {
+  const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (fd < 0) throw std::runtime_error(p.string() + ": cannot open to sync it to disk");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error(p.string() + ": cannot sync to disk (is the disk full?)");
+}
+
+fs::path shard_path(const fs::path& dir, const std::string& id) { return dir / (id + ".h5"); }
+
+[[noreturn]] void fail(const fs::path& p, const std::string& what, const H5::Exception& e) {
+  throw std::runtime_error(p.string() + ": " + what + ": " + e.getDetailMsg());
+}
+
+void write_round(H5::Group& g, const RoundRecord& r) {
+  h5::int_attr(g, "stage", r.stage);
+  h5::string_attr(g, "stage_name", r.stage_name);
+  h5::string_attr(g, "model", r.model);
+  h5::string_attr(g, "model_plugin", r.model_plugin);
+  h5::string_attr(g, "model_params", r.model_params);
+  h5::string_attr(g, "training", r.training);
+  h5::string_attr(g, "policy", r.policy);
+  h5::string_attr(g, "training_head", r.training_head);
+  h5::int_attr(g, "cycle", r.cycle);
+  h5::string_attr(g, "summary_row", r.summary_row);
+  h5::uint_attr(g, "init_seed", r.init_seed);
+  h5::uint_attr(g, "data_seed", r.data_seed);
+  h5::int_attr(g, "num_labeled", static_cast<std::int64_t>(r.labeled.size()));
+  h5::double_attr(g, "accuracy", r.accuracy);
+  h5::double_attr(g, "train_loss", r.train_loss);
+  h5::int_attr(g, "epochs", r.epochs);
+  h5::int_attr(g, "steps", r.steps);
+  h5::int_attr(g, "model_parameters", r.model_parameters);
+  h5::int_attr(g, "model_macs", r.model_macs);
+  for (const auto& [k, v] : r.timings) h5::double_attr(g, k, v);
+  h5::write_i64(g, "labeled", r.labeled);
+  h5::write_f64(g, "per_class_accuracy", r.per_class_accuracy);
+  if (r.has_selection) {
+    h5::uint_attr(g, "policy_seed", r.policy_seed);
+    h5::write_i64(g, "selected", r.selected);
+    if (!r.scores.empty()) {
+      h5::write_f32(g, "scores", r.scores);
+      h5::write_i64(g, "score_ids", r.score_ids);
+    }
+  }
+}
+
+/// A shard that opens, says it is complete and comes from this plan.
+bool valid_shard(const fs::path& p, const std::string& fingerprint, std::string* other_fingerprint = nullptr) {
+  try {
+    H5::H5File f = h5::open(p, false);
+    H5::Group t = f.openGroup("trial");
+    if (!t.attrExists("complete") || h5::read_int_attr(t, "complete") != 1) return false;
+    const std::string fp = h5::read_string_attr(t, "plan_fingerprint");
+    if (other_fingerprint) *other_fingerprint = fp;
+    return fp == fingerprint;
+  } catch (const H5::Exception&) {
+    return false;
+  }
+}
+
+/// The first line in which two plan descriptions differ, for a refusal's reason.
+std::string first_difference(const std::string& file_plan, const std::string& this_plan) {
+  std::istringstream a(file_plan), b(this_plan);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    const bool ha = static_cast<bool>(std::getline(a, la)), hb = static_cast<bool>(std::getline(b, lb));
+    if (!ha && !hb) return "the plans differ";
+    if (la != lb || ha != hb)
+      return "first difference, plan line " + std::to_string(line) + ":\n  file:     " + (ha ? la : "(end)") +
+             "\n  pipeline: " + (hb ? lb : "(end)");
+  }
+}
+
+}  // namespace
+
+fs::path shard_dir_for(const fs::path& output) { return fs::path(output.string() + ".trials"); }
+
+void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& plan_fingerprint) {
+  h5::quiet();
+  fs::create_directories(dir);
+  const fs::path final_path = shard_path(dir, t.id);
+  const fs::path tmp = fs::path(final_path.string() + ".tmp");
+  try {
+    H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
+    H5::Group g = f.createGroup("trial");
+    h5::string_attr(g, "id", t.id);
+    h5::string_attr(g, "kind", t.kind);
+    h5::string_attr(g, "column", t.column);
+    h5::string_attr(g, "source", t.source);
+    h5::int_attr(g, "repeat", t.repeat);
+    h5::int_attr(g, "threads", t.threads);
+    h5::double_attr(g, "seconds", t.seconds);
+    h5::string_attr(g, "alchain_version", ALCHAIN_VERSION_STRING);
+    h5::string_attr(g, "plan_fingerprint", plan_fingerprint);
+    h5::int_attr(g, "rounds", static_cast<std::int64_t>(t.rounds.size()));
+    for (std::size_t k = 0; k < t.rounds.size(); ++k) {
+      H5::Group rg = g.createGroup("round_" + std::to_string(k));
+      write_round(rg, t.rounds[k]);
+    }
+    h5::int_attr(g, "complete", 1);  // last: a shard without it was cut short
+  } catch (const H5::Exception& e) {
+    fail(tmp, "cannot write trial " + t.id, e);
+  }
+  fsync_path(tmp, false);
+  fault_point("shard-tmp");
+  fs::rename(tmp, final_path);
+  fsync_path(dir, true);
+  fault_point("shard");
+}
+
+std::vector<std::int64_t> read_labeling_order(const fs::path& dir, const std::string& trial_id) {
+  const fs::path p = shard_path(dir, trial_id);
+  try {
+    H5::H5File f = h5::open(p, false);
+    H5::Group t = f.openGroup("trial");
+    const std::int64_t rounds = h5::read_int_attr(t, "rounds");
+    if (rounds < 1) throw std::runtime_error(p.string() + ": trial " + trial_id + " has no rounds");
+    H5::Group last = t.openGroup("round_" + std::to_string(rounds - 1));
+    std::vector<std::int64_t> order = h5::read_i64(last, "labeled");
+    if (last.nameExists("selected")) {
+      const auto sel = h5::read_i64(last, "selected");
+      order.insert(order.end(), sel.begin(), sel.end());
+    }
+    return order;
+  } catch (const H5::Exception& e) {
+    fail(p, "cannot read the picks of trial " + trial_id, e);
+  }
+}
+
+ResultStore::ResultStore(fs::path path, const Plan& plan, const RunHeader& header, Mode mode)
+    : path_(std::move(path)), dir_(shard_dir_for(path_)), plan_(plan), header_(header) {
+  h5::quiet();
+  std::error_code ec;
+  if (mode == Mode::resume) {
+    rebuild();
+    return;
+  }
+  if (mode == Mode::create) {
+    if (fs::exists(path_, ec))
+      throw std::runtime_error(path_.string() + ": result file exists; pass --resume to continue it or --overwrite to replace it");
+    if (fs::exists(dir_, ec))
+      throw std::runtime_error(dir_.string() + ": trials of an interrupted run are here; pass --resume to continue it or --overwrite to start over");
+  } else {
+    fs::remove_all(dir_, ec);
+  }
+  if (path_.has_parent_path()) fs::create_directories(path_.parent_path(), ec);
+  create_file(path_);
+}
+
+void ResultStore::create_file(const fs::path& file) const {
+  try {
+    H5::H5File f(file.string(), H5F_ACC_TRUNC);
+    H5::Group root = f.openGroup("/");
+    h5::string_attr(root, "format", "alchain-results");
+    h5::int_attr(root, "layout", kLayout);
+    h5::string_attr(root, "alchain_version", ALCHAIN_VERSION_STRING);
+    h5::string_attr(root, "status", "running");
+    h5::string_attr(root, "pipeline_name", header_.pipeline_name);
+    h5::string_attr(root, "pipeline_path", header_.pipeline_path);
+    h5::string_attr(root, "pipeline_toml", header_.pipeline_text);
+    h5::string_attr(root, "dataset", header_.dataset);
+    h5::string_list_attr(root, "class_names", header_.class_names);
+    h5::int_attr(root, "threads", header_.threads);
+    h5::int_attr(root, "trial_threads", header_.trial_threads);
+    h5::int_attr(root, "jobs", header_.jobs);
+    h5::string_attr(root, "plan_kind", plan_.kind);
+    h5::string_attr(root, "plan_fingerprint", plan_.fingerprint);
+    h5::string_attr(root, "plan", plan_.describe());
+    h5::uint_list_attr(root, "seeds", plan_.seeds);
+    h5::int_attr(root, "pool_size", plan_.pool_size);
+    h5::int_attr(root, "initial", plan_.initial);
+    h5::int_attr(root, "per_cycle", plan_.per_cycle);
+    h5::string_list_attr(root, "rows", plan_.rows);
+    h5::string_list_attr(root, "columns", plan_.columns);
+    std::vector<std::string> ids;
+    for (const Trial& t : plan_.trials) ids.push_back(t.id);
+    h5::string_list_attr(root, "trial_ids", ids);
+    f.createGroup("trials");
+  } catch (const H5::Exception& e) {
+    fail(file, "cannot create result file", e);
+  }
+}
+
+void ResultStore::rebuild() {
+  std::error_code ec;
+  const bool have_file = fs::exists(path_, ec), have_dir = fs::is_directory(dir_, ec);
+  if (!have_file && !have_dir)
+    throw std::runtime_error(path_.string() + ": nothing to resume (no result file, no " + dir_.filename().string() +
+                             "/); run without --resume");
+  bool file_readable = false;
+  if (have_file) {
+    try {
+      H5::H5File f = h5::open(path_, false);
+      H5::Group root = f.openGroup("/");
+      if (!root.attrExists("format") || h5::read_string_attr(root, "format") != "alchain-results")
+        throw std::runtime_error(path_.string() + ": not an alchain result file; nothing was changed");
+      if (h5::read_int_attr(root, "layout") != kLayout)
+        throw std::runtime_error(path_.string() + ": written by another alchain result layout (" +
+                                 std::to_string(h5::read_int_attr(root, "layout")) + "); it cannot be resumed");
+      const std::string fp = h5::read_string_attr(root, "plan_fingerprint");
+      if (fp != plan_.fingerprint)
+        throw std::runtime_error(path_.string() + ": was written by another plan (fingerprint " + fp + ", the pipeline's is " +
+                                 plan_.fingerprint + "); refusing to resume it, nothing was changed. " +
+                                 first_difference(h5::read_string_attr(root, "plan"), plan_.describe()));
+      const std::int64_t tt = h5::read_int_attr(root, "trial_threads");
+      if (tt != header_.trial_threads)
+        throw std::runtime_error(path_.string() + ": its trials ran with " + std::to_string(tt) +
+                                 " compute threads each, this run would use " + std::to_string(header_.trial_threads) +
+                                 "; results are bitwise reproducible only at the same thread count: resume with "
+                                 "--threads and --jobs that give " + std::to_string(tt) + " per trial");
+      complete_ = h5::read_string_attr(root, "status") == "complete";
+      file_readable = true;
+    } catch (const H5::Exception&) {
+      file_readable = false;  // cut short mid-write: rebuilt from the shards below
+    }
+  }
+  if (complete_) {
+    for (const Trial& t : plan_.trials) done_.insert(t.id);
+    return;
+  }
+  if (!have_dir && !file_readable)
+    throw std::runtime_error(path_.string() + ": unreadable, and no " + dir_.filename().string() + "/ to rebuild it from");
+  if (!have_dir) {  // a readable file without shards (removed by hand?): its trials are kept as they are
+    try {
+      H5::H5File f = h5::open(path_, false);
+      H5::Group trials = f.openGroup("trials");
+      for (const Trial& t : plan_.trials)
+        if (trials.nameExists(t.id)) done_.insert(t.id);
+    } catch (const H5::Exception& e) {
+      fail(path_, "cannot list its trials", e);
+    }
+    return;
+  }
+  // Shards: complete ones of this plan count; temporary and cut-short ones are discarded.
+  if (have_dir) {
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const fs::path p = e.path();
+      if (p.extension() == ".tmp") {
+        fs::remove(p, ec);
+        continue;
+      }
+      if (p.extension() != ".h5") continue;
+      std::string fp;
+      if (valid_shard(p, plan_.fingerprint, &fp)) continue;
+      if (!fp.empty() && fp != plan_.fingerprint)
+        throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + fp + ", the pipeline's is " +
+                                 plan_.fingerprint + "); refusing to resume, nothing was changed");
+      fs::remove(p, ec);
+    }
+  }
+  const fs::path tmp = fs::path(path_.string() + ".rebuild");
+  create_file(tmp);
+  for (const Trial& t : plan_.trials) {
+    if (!have_dir || !fs::exists(shard_path(dir_, t.id), ec)) continue;
+    done_.insert(t.id);
+  }
+  {
+    const fs::path keep = path_;
+    path_ = tmp;
+    for (const std::string& id : done_) adopt(id);
+    path_ = keep;
+  }
+  fsync_path(tmp, false);
+  fs::rename(tmp, path_);
+}
+
+void ResultStore::commit(const TrialRecord& trial) {
+  write_shard(dir_, trial, plan_.fingerprint);
+  adopt(trial.id);
+}
+
+void ResultStore::adopt(const std::string& id) {
+  const fs::path shard = shard_path(dir_, id);
+  try {
+    H5::H5File src = h5::open(shard, false);
+    H5::H5File dst = h5::open(path_, true);
+    H5::Group trials = dst.openGroup("trials");
+    if (trials.nameExists(id)) trials.unlink(id);
+    if (H5Ocopy(src.getId(), "trial", trials.getId(), id.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+      throw std::runtime_error(path_.string() + ": cannot copy trial " + id + " from " + shard.string());
+    fault_point("adopt-open");
+  } catch (const H5::Exception& e) {
+    fail(path_, "cannot add trial " + id, e);
+  }
+  fault_point("adopt");
+  done_.insert(id);
+}
+
+void ResultStore::finish(const std::string& status) {
+  try {
+    H5::H5File f = h5::open(path_, true);
+    H5::Group root = f.openGroup("/");
+    h5::string_attr(root, "status", status);
+  } catch (const H5::Exception& e) {
+    fail(path_, "cannot write status", e);
+  }
+  if (status == "complete") {
+    fsync_path(path_, false);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+}  // namespace alchain

@@ -1,0 +1,450 @@
+// Experiment plans: what a matrix expands to (training counts, pairing), a real matrix run read
+// back, and the CLI's resume after SIGKILL at several points, compared bit for bit.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "alchain/engine/experiment.hpp"
+#include "alchain/pipeline/pipeline.hpp"
+#include "alchain/plan/plan.hpp"
+#include "alchain/results/result_store.hpp"
+#include "alchain/results/summary.hpp"
+#include "h5_read.hpp"
+#include "test_support.hpp"
+
+using namespace alchain;
+
+namespace {
+
+Pipeline parse(const std::string& text) {
+  Diagnostics d("matrix.toml");
+  Pipeline p = parse_pipeline(text, "matrix.toml", test::shipped_plugins(), d);
+  REQUIRE_MESSAGE(d.empty(), d.str());
+  return p;
+}
+
+std::string matrix_text(int repeats, int cycles, bool learning_curves) {
+  std::ostringstream os;
+  os << R"(schema = 1
+[dataset]
+plugin = "fashion_mnist"
+[budget]
+initial = 100
+per_cycle = 50
+cycles = )" << cycles << R"(
+[experiment]
+surrogates = ["mlp", "lenet5", "resnet20"]
+deployments = ["mlp", "lenet5", "resnet20"]
+policies = ["entropy"]
+repeats = )" << repeats << "\nlearning_curves = " << (learning_curves ? "true" : "false") << "\n";
+  return os.str();
+}
+
+struct Counts {
+  int select_trials = 0, select_trainings = 0, cell_trainings = 0, random_trainings = 0;
+};
+
+Counts count(const Plan& plan) {
+  Counts c;
+  for (const Trial& t : plan.trials) {
+    if (t.kind == TrialKind::select) {
+      ++c.select_trials;
+      c.select_trainings += t.trainings();
+    } else if (t.source == "random") {
+      c.random_trainings += t.trainings();
+    } else {
+      c.cell_trainings += t.trainings();
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a 3x3 matrix trains each selection chain once and one random baseline per (deployment, repeat)") {
+  for (int repeats : {1, 4}) {
+    for (int cycles : {1, 3}) {
+      INFO("repeats " << repeats << ", cycles " << cycles);
+      const Plan plan = expand_plan(parse(matrix_text(repeats, cycles, false)), 3000);
+      const Counts c = count(plan);
+      // Selection: one chain per (surrogate, policy, repeat), whatever the deployments: a training
+      // per selecting cycle, plus the surrogate's final round (its diagonal cell).
+      CHECK(c.select_trials == 3 * repeats);
+      CHECK(c.select_trainings == 3 * repeats * (cycles + 1));
+      // Each other deployment trains once on each cell's picks.
+      CHECK(c.cell_trainings == 3 * 2 * repeats);
+      // Random picks need no model: one training of each deployment per repeat, for every column.
+      CHECK(c.random_trainings == 3 * repeats);
+      CHECK(plan.rows == std::vector<std::string>{"mlp", "lenet5", "resnet20"});
+      CHECK(plan.columns.back() == "random");
+      CHECK(plan.columns.size() == 4);
+
+      // Dependencies come first, and every cell training reads a select trial of its repeat.
+      std::set<std::string> seen;
+      for (const Trial& t : plan.trials) {
+        if (t.kind == TrialKind::train && t.source != "random") {
+          CHECK(seen.count(t.source) == 1);
+          CHECK(plan.trial(t.source).repeat == t.repeat);
+          CHECK(plan.trial(t.source).stages.front().model.name != t.model.name);  // off-diagonal only
+        }
+        if (t.kind == TrialKind::train) {
+          REQUIRE(t.sizes.size() == 1);
+          CHECK(t.sizes[0] == 100 + 50 * cycles);  // every cell and the baseline: the same size
+        }
+        seen.insert(t.id);
+      }
+      CHECK(seen.size() == plan.trials.size());  // IDs are unique
+    }
+  }
+}
+
+TEST_CASE("learning curves: cells train after every cycle, the random baseline also at the initial set") {
+  const int repeats = 2, cycles = 3;
+  const Plan plan = expand_plan(parse(matrix_text(repeats, cycles, true)), 3000);
+  const Counts c = count(plan);
+  CHECK(c.select_trials == 3 * repeats);
+  CHECK(c.select_trainings == 3 * repeats * (cycles + 1));
+  CHECK(c.cell_trainings == 3 * 2 * repeats * cycles);
+  CHECK(c.random_trainings == 3 * repeats * (cycles + 1));
+}
+
+TEST_CASE("pairing: seeds depend on (repeat, model, size), never on the cell") {
+  const Plan plan = expand_plan(parse(matrix_text(3, 2, false)), 3000);
+  for (int r = 0; r < 3; ++r) {
+    CHECK(init_seed(plan, r, "lenet5", 200) == init_seed(plan, r, "lenet5", 200));
+    CHECK(init_seed(plan, r, "lenet5", 200) != init_seed(plan, r, "mlp", 200));
+    CHECK(init_seed(plan, r, "lenet5", 200) != init_seed(plan, r, "lenet5", 150));
+    CHECK(data_seed(plan, r, "lenet5", 200) != init_seed(plan, r, "lenet5", 200));
+    const auto init = initial_set(plan, r);
+    const auto order = random_order(plan, r, 3000);
+    CHECK(init.size() == 100);
+    CHECK(std::vector<std::int64_t>(order.begin(), order.begin() + 100) == init);
+    CHECK(std::set<std::int64_t>(order.begin(), order.end()).size() == 3000);
+  }
+  CHECK(initial_set(plan, 0) != initial_set(plan, 1));
+  // The plan's fingerprint follows what determines the numbers.
+  CHECK(expand_plan(parse(matrix_text(3, 2, false)), 3000).fingerprint == plan.fingerprint);
+  CHECK(expand_plan(parse(matrix_text(3, 3, false)), 3000).fingerprint != plan.fingerprint);
+}
+
+TEST_CASE("a chain is a plan too: one select trial per repeat and the random arm per generation") {
+  const Plan plan = expand_plan(parse(R"(schema = 1
+[dataset]
+plugin = "fashion_mnist"
+[run]
+repeats = 2
+[budget]
+initial = 100
+per_cycle = 50
+cycles = 2
+[[generation]]
+model = "mlp"
+policy = "entropy"
+[[generation]]
+model = "lenet5"
+policy = "entropy"
+cycles = 1
+[[generation]]
+model = "resnet20"
+cycles = 0
+)"),
+                                3000);
+  CHECK(plan.kind == "chain");
+  const Counts c = count(plan);
+  CHECK(c.select_trials == 2);
+  CHECK(c.select_trainings == 2 * (3 + 2 + 1));  // mlp: 2 picking + final; lenet5: 1 + final; resnet20: final
+  CHECK(c.random_trainings == 2 * 3);            // one per generation, at its final size
+  CHECK(c.cell_trainings == 0);
+}
+
+// --- A real matrix on Fashion-MNIST, in process and through the CLI.
+
+namespace {
+
+const char* kSmallMatrix = R"(schema = 1
+name = "small_matrix"
+[run]
+seed = 11
+threads = 1
+inference_batch_size = 256
+[dataset]
+plugin = "fashion_mnist"
+[dataset.params]
+train_limit = 1500
+test_limit = 300
+[budget]
+initial = 60
+per_cycle = 40
+cycles = 2
+[training]
+epochs = 2
+batch_size = 32
+[models.wide]
+plugin = "mlp"
+params = { hidden = [64] }
+[models.narrow]
+plugin = "mlp"
+params = { hidden = [16] }
+[experiment]
+surrogates = ["wide", "narrow"]
+deployments = ["wide", "narrow"]
+policies = ["entropy"]
+repeats = 2
+)";
+
+struct Cli {
+  int status;  ///< exit code, or 128 + signal
+  std::string output;
+};
+
+Cli cli(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + (env.empty() ? "" : " ") + std::string(ALCHAIN_TEST_EXE) + " " + args + " 2>&1";
+  std::fflush(nullptr);
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int st = pclose(p);
+  if (WIFSIGNALED(st)) return {128 + WTERMSIG(st), out};
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/// Timings differ between runs; everything else must not.
+bool timing(const std::string& name) {
+  return name == "seconds" || (name.size() > 2 && name.compare(name.size() - 2, 2, "_s") == 0);
+}
+
+std::string attr_bytes(const H5::Attribute& a) {
+  const H5::DataType type = a.getDataType();
+  if (type.getClass() == H5T_STRING) {
+    const H5::DataSpace space = a.getSpace();
+    const hssize_t n = space.getSimpleExtentNpoints();
+    if (space.getSimpleExtentNdims() == 0) {
+      std::string s;
+      a.read(a.getStrType(), s);
+      return s;
+    }
+    H5::StrType vlen(H5::PredType::C_S1, H5T_VARIABLE);
+    std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+    a.read(vlen, ptrs.data());
+    std::string s;
+    for (char* c : ptrs) s += std::string(c ? c : "") + '\n';
+    return s;
+  }
+  std::string bytes(a.getStorageSize(), '\0');
+  a.read(type, bytes.data());
+  return bytes;
+}
+
+/// Every attribute but timings and every dataset's bytes under `path`, recursively, as one map.
+void flatten(H5::H5File& f, const std::string& path, std::map<std::string, std::string>& out) {
+  H5::Group g = f.openGroup(path);
+  for (int i = 0; i < g.getNumAttrs(); ++i) {
+    H5::Attribute a = g.openAttribute(static_cast<unsigned>(i));
+    if (!timing(a.getName())) out[path + "@" + a.getName()] = attr_bytes(a);
+  }
+  for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+    const std::string name = g.getObjnameByIdx(i);
+    const std::string child = path + "/" + name;
+    if (g.getObjTypeByIdx(i) == H5G_GROUP) {
+      flatten(f, child, out);
+    } else {
+      H5::DataSet d = f.openDataSet(child);
+      std::string bytes(d.getStorageSize(), '\0');
+      if (!bytes.empty()) d.read(bytes.data(), d.getDataType());
+      out[child] = bytes;
+    }
+  }
+}
+
+std::map<std::string, std::string> trials_of(const std::filesystem::path& file) {
+  H5::H5File f = test::open_h5(file.string());
+  std::map<std::string, std::string> out;
+  flatten(f, "/trials", out);
+  return out;
+}
+
+void check_same_trials(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const auto x = trials_of(a), y = trials_of(b);
+  CHECK(x.size() == y.size());
+  for (const auto& [k, v] : x) {
+    auto it = y.find(k);
+    if (it == y.end()) {
+      FAIL_CHECK("missing in " << b.filename().string() << ": " << k);
+      continue;
+    }
+    if (it->second != v) FAIL_CHECK("differs: " << k);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a real 2x2 matrix: every planned trial in the file, cells and baseline paired") {
+  test::TempDir dir;
+  const Pipeline p = parse(kSmallMatrix);
+  RunOptions o;
+  o.output = dir / "m.h5";
+  o.quiet = true;
+  const RunOutcome out = run_experiment(p, test::shipped_plugins(), o);
+  const Plan plan = plan_for(p, test::shipped_plugins());
+  CHECK(out.trials_run == plan.trials.size());
+  // 2 select per repeat + 2 off-diagonal cells + 2 random = 6 per repeat.
+  CHECK(plan.trials.size() == 12);
+
+  H5::H5File f = test::open_h5(o.output.string());
+  CHECK(test::attr_string(f.openGroup("/"), "status") == "complete");
+  CHECK(test::attr_string(f.openGroup("/"), "plan_kind") == "matrix");
+  CHECK(f.openGroup("/trials").getNumObjs() == 12);
+  for (int r = 0; r < 2; ++r) {
+    for (const std::string d : {"wide", "narrow"}) {
+      const std::string s = d == "wide" ? "narrow" : "wide";
+      INFO("repeat " << r << ", deployment " << d);
+      const std::string rnd = "/trials/train:" + d + ":random:r" + std::to_string(r) + "/round_0";
+      const std::string cell = "/trials/train:" + d + ":" + s + ":entropy:r" + std::to_string(r) + "/round_0";
+      // The diagonal cell: the surrogate's own final round in its select trial (initial + 2 cycles = round 2).
+      const std::string diag = "/trials/select:" + d + ":entropy:r" + std::to_string(r) + "/round_2";
+      for (const std::string& g : {rnd, cell, diag}) {
+        INFO(g);
+        REQUIRE(f.nameExists(g));
+        CHECK(test::read_i64(f, g + "/labeled").size() == 140);
+        CHECK(test::attr_string(f.openGroup(g), "model") == d);
+      }
+      // Same initial set, same initialisation and data order: only the picks differ.
+      for (const char* seed : {"init_seed", "data_seed"}) {
+        CHECK(test::attr_u64(f.openGroup(rnd), seed) == test::attr_u64(f.openGroup(cell), seed));
+        CHECK(test::attr_u64(f.openGroup(rnd), seed) == test::attr_u64(f.openGroup(diag), seed));
+      }
+      const auto first = [&](const std::string& g) {
+        const auto v = test::read_i64(f, g + "/labeled");
+        return std::set<std::int64_t>(v.begin(), v.end());
+      };
+      const auto init = test::read_i64(f, "/trials/select:" + s + ":entropy:r" + std::to_string(r) + "/round_0/labeled");
+      for (const std::string& g : {rnd, cell, diag}) {
+        const auto l = first(g);
+        for (auto id : init) CHECK(l.count(id) == 1);
+      }
+      // The off-diagonal cell trains on exactly what the other surrogate's chain picked.
+      const std::string src = "/trials/select:" + s + ":entropy:r" + std::to_string(r) + "/round_2";
+      CHECK(first(cell) == first(src));
+    }
+  }
+
+  // The summary reads it back: 2 rows, 3 columns, 2 repeats, nothing missing.
+  const Summary sum = read_summary(o.output);
+  CHECK(sum.rows == std::vector<std::string>{"wide", "narrow"});
+  CHECK(sum.columns.size() == 3);
+  CHECK(sum.has_random());
+  CHECK(sum.repeats == 2);
+  CHECK(sum.missing_trials.empty());
+  for (const auto& row : sum.values)
+    for (const auto& col : row)
+      for (double v : col) CHECK((v > 0.1 && v <= 1.0));
+  std::ostringstream csv;
+  print_summary(csv, sum, SummaryFormat::csv);
+  CHECK(contains(csv.str(), "wide"));
+  std::ostringstream text;
+  print_summary(text, sum, SummaryFormat::text);
+  CHECK(contains(text.str(), "off-diagonal cells: "));
+  CHECK(contains(text.str(), " of 2 beat random"));
+}
+
+TEST_CASE("alchain run --resume after SIGKILL at several points ends with the uninterrupted run's results") {
+  test::TempDir dir;
+  const auto pipe = dir / "m.toml";
+  test::write_file(pipe, kSmallMatrix);
+  const auto ref = dir / "ref.h5";
+  Cli r = cli("run " + pipe.string() + " -o " + ref.string() + " -q");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+
+  // Each fault kills the run at a different moment of storing its n-th trial.
+  for (const std::string fault : {"shard-tmp:1", "shard:3", "adopt-open:2", "adopt:7", "adopt-open:12"}) {
+    INFO("fault " << fault);
+    const auto out = dir / ("killed_" + std::to_string(std::hash<std::string>{}(fault)) + ".h5");
+    r = cli("run " + pipe.string() + " -o " + out.string() + " -q", "ALCHAIN_FAULT=" + fault);
+    CHECK(r.status == 128 + 9);
+    REQUIRE(std::filesystem::exists(out));
+    // A plain run refuses to clobber what is there.
+    Cli again = cli("run " + pipe.string() + " -o " + out.string() + " -q");
+    CHECK(again.status == 1);
+    CHECK(contains(again.output, "--resume"));
+    r = cli("run " + pipe.string() + " -o " + out.string() + " -q --resume");
+    REQUIRE_MESSAGE(r.status == 0, r.output);
+    H5::H5File f = test::open_h5(out.string());
+    CHECK(test::attr_string(f.openGroup("/"), "status") == "complete");
+    CHECK_FALSE(std::filesystem::exists(shard_dir_for(out)));
+    check_same_trials(ref, out);
+  }
+
+  // Resuming a finished run does nothing and changes nothing.
+  const std::string before = test::read_file(ref);
+  r = cli("run " + pipe.string() + " -o " + ref.string() + " -q --resume");
+  CHECK(r.status == 0);
+  CHECK(test::read_file(ref) == before);
+}
+
+TEST_CASE("--resume against a file of another plan is refused with the reason, and nothing is changed") {
+  test::TempDir dir;
+  const auto pipe = dir / "m.toml";
+  test::write_file(pipe, kSmallMatrix);
+  const auto out = dir / "m.h5";
+  Cli r = cli("run " + pipe.string() + " -o " + out.string() + " -q", "ALCHAIN_FAULT=adopt:3");
+  REQUIRE(r.status == 128 + 9);
+  const std::string file_before = test::read_file(out);
+  std::set<std::string> shards_before;
+  for (const auto& e : std::filesystem::directory_iterator(shard_dir_for(out))) shards_before.insert(e.path().string());
+
+  std::string changed = kSmallMatrix;
+  changed.replace(changed.find("epochs = 2"), 10, "epochs = 3");
+  test::write_file(pipe, changed);
+  r = cli("run " + pipe.string() + " -o " + out.string() + " -q --resume");
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "another plan"));
+  CHECK(contains(r.output, "epochs=3"));  // the first differing line of the plan
+  CHECK(test::read_file(out) == file_before);
+  std::set<std::string> shards_after;
+  for (const auto& e : std::filesystem::directory_iterator(shard_dir_for(out))) shards_after.insert(e.path().string());
+  CHECK(shards_after == shards_before);
+
+  // Another thread count per trial is refused too (numbers are reproducible per thread count).
+  test::write_file(pipe, kSmallMatrix);
+  r = cli("run " + pipe.string() + " -o " + out.string() + " -q --resume --threads 2");
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "compute threads"));
+  CHECK(test::read_file(out) == file_before);
+}
+
+TEST_CASE("--jobs 2 with 2 threads gives the same results as one process with 1 thread") {
+  test::TempDir dir;
+  const auto pipe = dir / "m.toml";
+  test::write_file(pipe, kSmallMatrix);
+  Cli r = cli("run " + pipe.string() + " -o " + (dir / "seq.h5").string() + " -q --threads 1");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  r = cli("run " + pipe.string() + " -o " + (dir / "par.h5").string() + " -q --threads 2 --jobs 2");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  check_same_trials(dir / "seq.h5", dir / "par.h5");
+  H5::H5File f = test::open_h5((dir / "par.h5").string());
+  CHECK(test::read_i64(f, "/trials/select:wide:entropy:r0/round_0/labeled").size() == 60);
+
+  // The summary command prints the table and the paired comparison.
+  r = cli("summary " + (dir / "par.h5").string());
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "random"));
+  CHECK(contains(r.output, "narrow"));
+  r = cli("summary " + (dir / "par.h5").string() + " --format json");
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "\"rows\""));
+  r = cli("plan " + pipe.string());
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "trials: 12 ("));
+}
