@@ -7,15 +7,15 @@
 
 namespace alchain {
 
-namespace {
-
-/// Entry names become trial IDs, HDF5 group names and file names: keep them plain.
 bool plain_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
   return true;
 }
+
+namespace {
+
 
 std::string join_names(const std::vector<std::string>& v) {
   std::string out;
@@ -32,6 +32,10 @@ std::map<std::string, ModelEntry> read_model_entries(const toml::table& t, const
     const std::string prefix = "models." + name;
     if (!plain_name(name)) {
       diags.error(source_pos(key.source()), prefix + ": a model name uses letters, digits, '_', '-' and '.' only");
+      continue;
+    }
+    if (name == "random") {
+      diags.error(source_pos(key.source()), prefix + ": 'random' names the random baseline's column; choose another name");
       continue;
     }
     const toml::table* mt = node.as_table();
@@ -183,18 +187,8 @@ void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& regis
   r.finish();
   if (p.budget.cycles < 1)
     diags.error(x.pos, "experiment: budget.cycles is 0, so the surrogates pick nothing; set budget.cycles >= 1");
-
-  for (const PolicyEntry& pe : x.policies) {
-    for (const ModelEntry& s : x.surrogates) {
-      GenerationSpec g;
-      g.name = s.name;
-      g.model = s.model;
-      g.policy = pe.policy;
-      g.reference = pe.reference;
-      check_policy_requirements(g, 0, "experiment.policies['" + pe.name + "'] with surrogate '" + s.name + "'",
-                                registry, diags);
-    }
-  }
+  // Each (surrogate, policy) pairing's requirements are checked with the chain's, in
+  // check_policy_pairings (pipeline_parser.cpp), once the whole file is read.
 }
 
 }  // namespace alchain

@@ -1,6 +1,7 @@
 // Parses a pipeline file into the typed Pipeline, reporting every error with its position.
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "alchain/pipeline/pipeline.hpp"
@@ -154,11 +155,12 @@ void check_wrapped_base(const GenerationSpec& g, std::size_t index, const std::s
 
 }  // namespace
 
-void check_wrapped_bases(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+void check_policy_pairings(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
   for (std::size_t i = 0; i < p.generations.size(); ++i)
     if (!p.generations[i].policy.plugin.empty())
       check_wrapped_base(p.generations[i], i, "generation[" + std::to_string(i) + "]", p.policy_entries, registry,
                          diags);
+  // A matrix: every (surrogate, policy) pairing is a generation 0 of its own chain.
   for (const PolicyEntry& pe : p.experiment.policies)
     for (const ModelEntry& s : p.experiment.surrogates) {
       GenerationSpec g;
@@ -166,8 +168,9 @@ void check_wrapped_bases(const Pipeline& p, const PluginRegistry& registry, Diag
       g.model = s.model;
       g.policy = pe.policy;
       g.reference = pe.reference;
-      check_wrapped_base(g, 0, "experiment.policies['" + pe.name + "'] with surrogate '" + s.name + "'",
-                         p.policy_entries, registry, diags);
+      const std::string prefix = "experiment.policies['" + pe.name + "'] with surrogate '" + s.name + "'";
+      check_requirements(g, 0, prefix, registry, diags);
+      check_wrapped_base(g, 0, prefix, p.policy_entries, registry, diags);
     }
 }
 
@@ -236,9 +239,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
     TableReader r(*t, "baseline", diags);
     r.boolean("random", p.random_baseline);
     r.boolean("learning_curve", p.random_learning_curve);
-    r.finish();
-    if (p.random_baseline && !registry.contains(PluginKind::policy, "random"))
-      diags.error(source_pos(t->source()), "baseline.random: needs the policy plugin 'random', which is not loaded");
+    r.finish();  // random picks need no plugin: they are prefixes of the repeat's random order
   }
 
   parse_experiment(top, p, registry, diags);
@@ -252,6 +253,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
   } else if (!arr || arr->empty()) {
     diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]] (a chain) or an [experiment] (a matrix)");
   } else {
+    std::set<std::string> generation_names;
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const toml::table& gt = *(*arr)[i].as_table();
       const std::string prefix = "generation[" + std::to_string(i) + "]";
@@ -261,6 +263,14 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
       g.cycles = p.budget.cycles;
       g.training = p.training;
       r.string("name", g.name);
+      if (const toml::node* nn = gt.get("name"); nn && nn->is_string()) {
+        if (!plain_name(g.name))
+          r.error(*nn, prefix + ".name: a generation name uses letters, digits, '_', '-' and '.' only (it names trials and HDF5 groups)");
+        else if (!generation_names.insert(g.name).second)
+          r.error(*nn, prefix + ".name: '" + g.name + "' already names another generation");
+      } else if (!generation_names.insert(g.name).second) {
+        r.error(gt, prefix + ": its default name '" + g.name + "' is taken by another generation; give it a name");
+      }
       r.integer("cycles", g.cycles, 0, 10000);
       read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
       read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
@@ -275,7 +285,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
     }
   }
   top.finish();
-  check_wrapped_bases(p, registry, diags);
+  check_policy_pairings(p, registry, diags);
   return p;
 }
 
@@ -303,10 +313,5 @@ void read_plugin_ref(TableReader& r, const char* key, const char* params_key, Pl
 }
 
 void read_training_options(TableReader& r, TrainingOptions& t) { read_training(r, t); }
-
-void check_policy_requirements(const GenerationSpec& g, std::size_t index, const std::string& prefix,
-                               const PluginRegistry& registry, Diagnostics& diags) {
-  check_requirements(g, index, prefix, registry, diags);
-}
 
 }  // namespace alchain

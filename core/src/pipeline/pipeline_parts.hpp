@@ -8,6 +8,10 @@
 
 namespace alchain {
 
+/// Names that become trial IDs, HDF5 group names and file names: letters, digits, '_', '-', '.'
+/// (1 to 64 characters).
+bool plain_name(const std::string& s);
+
 /// Reads `key` (a plugin name of `kind`) and its parameter table `params_key` from `r`.
 void read_plugin_ref(TableReader& r, const char* key, const char* params_key, PluginKind kind,
                      const PluginRegistry& registry, Diagnostics& diags, PluginRef& out, bool required);
@@ -15,14 +19,10 @@ void read_plugin_ref(TableReader& r, const char* key, const char* params_key, Pl
 /// Reads a [training] table into `t` (keys absent from the table keep their value).
 void read_training_options(TableReader& r, TrainingOptions& t);
 
-/// Descriptor requirements of a policy on a model at a generation index (MC dropout, earlier
-/// generations, labels), reported at the policy's position.
-void check_policy_requirements(const GenerationSpec& g, std::size_t index, const std::string& prefix,
-                               const PluginRegistry& registry, Diagnostics& diags);
-
-/// Wrapper policies (a string parameter `base`, as power's): the base exists and its requirements
-/// hold. Runs once the whole file is read.
-void check_wrapped_bases(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
+/// Each policy against the model that runs it: an [experiment]'s (surrogate, policy) pairings
+/// meet the policy's requirements, and wrapper policies' bases (a string parameter `base`, as
+/// power's) exist and meet theirs. Runs once the whole file is read.
+void check_policy_pairings(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
 
 /// `[models.*]`, `[policies.*]` and `[experiment]`: fills `p.experiment` and checks it.
 void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
