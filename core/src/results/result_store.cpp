@@ -84,17 +84,26 @@ void write_round(H5::Group& g, const RoundRecord& r) {
 }
 
 /// A shard that opens, says it is complete and comes from this plan.
-bool valid_shard(const fs::path& p, const std::string& fingerprint, std::string* other_fingerprint = nullptr) {
+/// A shard's state: complete (and of which plan, run with how many threads) or cut short.
+struct ShardState {
+  bool complete = false;
+  std::string fingerprint;
+  std::int64_t threads = 0;
+};
+
+ShardState read_shard_state(const fs::path& p) {
+  ShardState st;
   try {
     H5::H5File f = h5::open(p, false);
     H5::Group t = f.openGroup("trial");
-    if (!t.attrExists("complete") || h5::read_int_attr(t, "complete") != 1) return false;
-    const std::string fp = h5::read_string_attr(t, "plan_fingerprint");
-    if (other_fingerprint) *other_fingerprint = fp;
-    return fp == fingerprint;
+    if (!t.attrExists("complete") || h5::read_int_attr(t, "complete") != 1) return st;
+    st.fingerprint = h5::read_string_attr(t, "plan_fingerprint");
+    st.threads = h5::read_int_attr(t, "threads");
+    st.complete = true;
   } catch (const H5::Exception&) {
-    return false;
+    st.complete = false;
   }
+  return st;
 }
 
 /// The first line in which two plan descriptions differ, for a refusal's reason.
@@ -270,22 +279,33 @@ void ResultStore::rebuild() {
     }
     return;
   }
-  // Shards: complete ones of this plan count; temporary and cut-short ones are discarded.
+  // Shards: complete ones of this plan count; temporary and cut-short ones are discarded. Every
+  // shard is checked before anything is deleted, so a refusal leaves the directory as it was.
   if (have_dir) {
+    std::vector<fs::path> discard;
     for (const auto& e : fs::directory_iterator(dir_)) {
       const fs::path p = e.path();
       if (p.extension() == ".tmp") {
-        fs::remove(p, ec);
+        discard.push_back(p);
         continue;
       }
       if (p.extension() != ".h5") continue;
-      std::string fp;
-      if (valid_shard(p, plan_.fingerprint, &fp)) continue;
-      if (!fp.empty() && fp != plan_.fingerprint)
-        throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + fp + ", the pipeline's is " +
-                                 plan_.fingerprint + "); refusing to resume, nothing was changed");
-      fs::remove(p, ec);
+      const ShardState st = read_shard_state(p);
+      if (!st.complete) {
+        discard.push_back(p);
+        continue;
+      }
+      if (st.fingerprint != plan_.fingerprint)
+        throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + st.fingerprint +
+                                 ", the pipeline's is " + plan_.fingerprint + "); refusing to resume, nothing was changed");
+      if (st.threads != header_.trial_threads)
+        throw std::runtime_error(p.string() + ": this trial ran with " + std::to_string(st.threads) +
+                                 " compute threads, this run would use " + std::to_string(header_.trial_threads) +
+                                 " per trial; results are bitwise reproducible only at the same thread count: resume with "
+                                 "--threads and --jobs that give " + std::to_string(st.threads) +
+                                 " per trial. Nothing was changed");
     }
+    for (const auto& p : discard) fs::remove(p, ec);
   }
   const fs::path tmp = fs::path(path_.string() + ".rebuild");
   create_file(tmp);
