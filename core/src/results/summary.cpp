@@ -152,6 +152,7 @@ std::vector<Row> comparisons(const Summary& s) {
 
 struct Counts {
   int cells = 0, better = 0, significant = 0, holm = 0, worse = 0;
+  int significant_worse = 0, holm_worse = 0;  ///< worse than random at p < 0.05 (t-test; Holm)
   double sign_p = NAN;
 };
 
@@ -165,6 +166,8 @@ Counts count(const Summary& s, const std::vector<Row>& rows) {
     if (x.pc.mean_diff < 0) ++k.worse;
     if (x.pc.mean_diff > 0 && x.pc.t_p < 0.05) ++k.significant;
     if (x.pc.mean_diff > 0 && x.holm < 0.05) ++k.holm;
+    if (x.pc.mean_diff < 0 && x.pc.t_p < 0.05) ++k.significant_worse;
+    if (x.pc.mean_diff < 0 && x.holm < 0.05) ++k.holm_worse;
   }
   k.sign_p = stats::sign_test_p(k.better, k.worse);
   return k;
@@ -172,11 +175,13 @@ Counts count(const Summary& s, const std::vector<Row>& rows) {
 
 std::string counts_line(const Summary& s, const Counts& k) {
   const std::string what = s.plan_kind == "matrix" ? "off-diagonal cells" : "generations";
-  char b[400];
+  char b[600];
   std::snprintf(b, sizeof b,
                 "%s: %d of %d beat random (mean difference > 0); %d of %d at p < 0.05 (paired t-test), %d of %d "
-                "after Holm's adjustment; sign test over the cells: p = %s",
-                what.c_str(), k.better, k.cells, k.significant, k.cells, k.holm, k.cells, num("%.3g", k.sign_p).c_str());
+                "after Holm's adjustment; worse than random at p < 0.05: %d (t-test), %d (Holm); sign test over "
+                "the cells: p = %s",
+                what.c_str(), k.better, k.cells, k.significant, k.cells, k.holm, k.cells, k.significant_worse,
+                k.holm_worse, num("%.3g", k.sign_p).c_str());
   return b;
 }
 
@@ -310,7 +315,8 @@ void print_json(std::ostream& os, const Summary& s) {
       os << "}";
     }
   os << "\n  ],\n  \"counts\": {\"cells\": " << k.cells << ", \"better\": " << k.better << ", \"significant\": "
-     << k.significant << ", \"holm\": " << k.holm << ", \"sign_test_p\": " << json_num(k.sign_p) << "},\n  \"missing_trials\": [";
+     << k.significant << ", \"holm\": " << k.holm << ", \"worse\": " << k.worse << ", \"significant_worse\": "
+     << k.significant_worse << ", \"holm_worse\": " << k.holm_worse << ", \"sign_test_p\": " << json_num(k.sign_p) << "},\n  \"missing_trials\": [";
   for (std::size_t i = 0; i < s.missing_trials.size(); ++i) os << (i ? ", " : "") << json_str(s.missing_trials[i]);
   os << "]\n}\n";
 }
