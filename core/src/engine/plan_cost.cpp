@@ -40,7 +40,13 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
   PlanCost c;
   auto training = [&](const ModelEntry& m, std::int64_t n) {
     const double k = macs_of(m);
-    c.train_macs += 3.0 * k * static_cast<double>(n) * m.training.epochs;
+    // As train_model runs it: min_steps raises the epochs of small sets.
+    const std::int64_t bs = m.training.batch_size;
+    const std::int64_t stepping = n / bs + (n % bs >= 2 ? 1 : 0);
+    std::int64_t epochs = m.training.epochs;
+    if (m.training.min_steps > 0 && stepping > 0 && epochs * stepping < m.training.min_steps)
+      epochs = (m.training.min_steps + stepping - 1) / stepping;
+    c.train_macs += 3.0 * k * static_cast<double>(n) * static_cast<double>(epochs);
     c.eval_macs += k * test_size;
   };
   for (const Trial& t : plan.trials) {

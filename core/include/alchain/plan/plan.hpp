@@ -61,7 +61,7 @@ struct Plan {
   std::string describe() const;
 };
 
-/// Expands a pipeline for a pool of `pool_size` samples. Throws InputError (with positions) when
+/// Expands a pipeline for a pool of `pool_size` samples. Throws std::runtime_error naming the file when
 /// the budget does not fit the pool.
 Plan expand_plan(const Pipeline& p, std::int64_t pool_size);
 
