@@ -17,23 +17,8 @@ using namespace alchain;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string output;
-};
-
-/// Runs `alchain <args>` through the shell, stdout and stderr together.
-Result alchain_cli(const std::string& args) {
-  const std::string cmd = std::string(ALCHAIN_TEST_EXE) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+/// Runs `alchain <args>`, stdout and stderr together.
+test::CliResult alchain_cli(const std::string& args) { return test::run_cli(args); }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -1,9 +1,7 @@
 // Experiment plans: what a matrix expands to (training counts, pairing), a real matrix run read
 // back, and the CLI's resume after SIGKILL at several points, compared bit for bit.
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -199,24 +197,9 @@ policies = ["entropy"]
 repeats = 2
 )";
 
-struct Cli {
-  int status;  ///< exit code, or 128 + signal
-  std::string output;
-};
+using Cli = test::CliResult;
 
-Cli cli(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + (env.empty() ? "" : " ") + std::string(ALCHAIN_TEST_EXE) + " " + args + " 2>&1";
-  std::fflush(nullptr);
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int st = pclose(p);
-  if (WIFSIGNALED(st)) return {128 + WTERMSIG(st), out};
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+Cli cli(const std::string& args, const std::string& env = "") { return test::run_cli(args, env); }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -1,10 +1,15 @@
 // Helpers shared by the tests: paths of the build's plugins and fixtures, temp dirs, a registry.
 #pragma once
 
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "alchain/plugin/plugin_registry.hpp"
@@ -54,6 +59,26 @@ inline const PluginRegistry& shipped_plugins() {
     return reg;
   }();
   return *r;
+}
+
+struct CliResult {
+  int status;          ///< exit code, or 128 + signal
+  std::string output;  ///< stdout and stderr together
+};
+
+/// Runs `alchain <args>` through the shell, with `env` (variable assignments) before it.
+inline CliResult run_cli(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + (env.empty() ? "" : " ") + std::string(ALCHAIN_TEST_EXE) + " " + args + " 2>&1";
+  std::fflush(nullptr);  // the child must not inherit (and later flush) our buffered output
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run: " + cmd);
+  std::string out;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int st = pclose(p);
+  if (WIFSIGNALED(st)) return {128 + WTERMSIG(st), out};
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
 }  // namespace alchain::test
