@@ -369,6 +369,18 @@ TEST_CASE("alchain run --resume after SIGKILL at several points ends with the un
     check_same_trials(ref, out);
   }
 
+  // A readable file whose shard directory is gone (removed by hand): its trials are kept, and a
+  // select trial whose train trials are pending is redone to give them its picks again.
+  {
+    const auto out = dir / "no_shards.h5";
+    r = cli("run " + pipe.string() + " -o " + out.string() + " -q", "ALCHAIN_FAULT=adopt:4");
+    REQUIRE(r.status == 128 + 9);
+    std::filesystem::remove_all(shard_dir_for(out));
+    r = cli("run " + pipe.string() + " -o " + out.string() + " -q --resume");
+    REQUIRE_MESSAGE(r.status == 0, r.output);
+    check_same_trials(ref, out);
+  }
+
   // Resuming a finished run does nothing and changes nothing.
   const std::string before = test::read_file(ref);
   r = cli("run " + pipe.string() + " -o " + ref.string() + " -q --resume");

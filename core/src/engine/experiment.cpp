@@ -170,7 +170,11 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       progress.line(buf);
     }
   } catch (const std::exception& e) {
-    store.finish(std::string("failed: ") + e.what());
+    try {
+      store.finish(std::string("failed: ") + e.what());
+    } catch (const std::exception& also) {  // the first error is the one to report
+      std::fprintf(stderr, "alchain: could not mark %s as failed: %s\n", store.path().c_str(), also.what());
+    }
     throw;
   }
   store.finish("complete");
@@ -180,6 +184,12 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
 
 int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::filesystem::path& shard_dir,
                const std::string& fingerprint, int threads) {
+  // The protocol owns the original stdout; anything else printed (by a plugin while it loads
+  // the dataset, say) goes to stderr, from the start.
+  const int proto = ::dup(STDOUT_FILENO);
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  std::FILE* out = ::fdopen(proto, "w");
+  if (!out) throw std::runtime_error("worker: cannot open its protocol stream");
   set_compute_threads(threads);
   std::shared_ptr<Dataset> data = create_dataset(p, registry);
   const Plan plan = expand_plan(p, data->size(Split::train));
@@ -188,11 +198,6 @@ int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::fil
                              ", the run's is " + fingerprint + ")");
   const Progress quiet(true);
   TrialRunner runner(p, plan, registry, quiet, data);
-  // The protocol owns the original stdout; anything else a library prints goes to stderr.
-  const int proto = ::dup(STDOUT_FILENO);
-  ::dup2(STDERR_FILENO, STDOUT_FILENO);
-  std::FILE* out = ::fdopen(proto, "w");
-  if (!out) throw std::runtime_error("worker: cannot open its protocol stream");
   const int rc = serve_trials(runner, plan, shard_dir, stdin, out);
   std::fclose(out);
   return rc;

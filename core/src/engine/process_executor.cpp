@@ -31,11 +31,11 @@ class ProcessExecutor final : public Executor {
   ~ProcessExecutor() override {
     for (Worker& w : workers_) {
       if (w.to >= 0) ::close(w.to);
-      if (!w.trial.empty()) ::kill(w.pid, SIGTERM);  // an error stopped the run: do not finish its trial
+      if (w.pid > 0 && !w.trial.empty()) ::kill(w.pid, SIGTERM);  // an error stopped the run: do not finish its trial
     }
     for (Worker& w : workers_) {
       int status = 0;
-      ::waitpid(w.pid, &status, 0);
+      if (w.pid > 0) ::waitpid(w.pid, &status, 0);  // -1 would reap any child
       if (w.from >= 0) ::close(w.from);
     }
   }

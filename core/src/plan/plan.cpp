@@ -248,6 +248,7 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
 
   if (p.experiment.present) expand_matrix(p, plan);
   else expand_chain(p, plan);
+  for (const PolicyEntry& e : p.policy_entries) plan.policy_entries.push_back(describe_policy(e));
   plan.fingerprint = hex(hash_name(plan.describe()));
   return plan;
 }
@@ -257,6 +258,7 @@ std::string Plan::describe() const {
   os << "plan " << kind << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle << " seeds=";
   for (std::size_t i = 0; i < seeds.size(); ++i) os << (i ? "," : "") << seeds[i];
   os << "\n";
+  for (const std::string& e : policy_entries) os << "policy_entry " << e << "\n";
   for (const Trial& t : trials) {
     os << t.id << " " << to_string(t.kind) << " r" << t.repeat << " column=" << t.column;
     if (t.kind == TrialKind::select) {

@@ -146,6 +146,8 @@ void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& p
       write_round(rg, t.rounds[k]);
     }
     h5::int_attr(g, "complete", 1);  // last: a shard without it was cut short
+    g.close();
+    f.close();  // explicitly: a destructor would swallow a failed flush (disk full)
   } catch (const H5::Exception& e) {
     fail(tmp, "cannot write trial " + t.id, e);
   }
@@ -277,6 +279,10 @@ void ResultStore::rebuild() {
     } catch (const H5::Exception& e) {
       fail(path_, "cannot list its trials", e);
     }
+    // A pending train trial reads its source's picks from the source's shard, which is gone:
+    // the source is redone (deterministically: its numbers are the same) to write it again.
+    for (const Trial& t : plan_.trials)
+      if (t.kind == TrialKind::train && t.source != "random" && !done_.count(t.id)) done_.erase(t.source);
     return;
   }
   // Shards: complete ones of this plan count; temporary and cut-short ones are discarded. Every
@@ -290,11 +296,12 @@ void ResultStore::rebuild() {
         continue;
       }
       if (p.extension() != ".h5") continue;
+      // A .h5 shard exists only after its synced rename, so one that does not read as complete
+      // is damaged (or locked by another program): never delete it silently.
       const ShardState st = read_shard_state(p);
-      if (!st.complete) {
-        discard.push_back(p);
-        continue;
-      }
+      if (!st.complete)
+        throw std::runtime_error(p.string() + ": a trial shard that cannot be read as complete (damaged, or open in "
+                                 "another program); move it away to redo that trial. Nothing was changed");
       if (st.fingerprint != plan_.fingerprint)
         throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + st.fingerprint +
                                  ", the pipeline's is " + plan_.fingerprint + "); refusing to resume, nothing was changed");
@@ -338,6 +345,9 @@ void ResultStore::adopt(const std::string& id) {
     if (H5Ocopy(src.getId(), "trial", trials.getId(), id.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
       throw std::runtime_error(path_.string() + ": cannot copy trial " + id + " from " + shard.string());
     fault_point("adopt-open");
+    trials.close();
+    dst.close();  // explicitly, so a failed flush is an error here
+    src.close();
   } catch (const H5::Exception& e) {
     fail(path_, "cannot add trial " + id, e);
   }
@@ -350,11 +360,24 @@ void ResultStore::finish(const std::string& status) {
     H5::H5File f = h5::open(path_, true);
     H5::Group root = f.openGroup("/");
     h5::string_attr(root, "status", status);
+    root.close();
+    f.close();
   } catch (const H5::Exception& e) {
     fail(path_, "cannot write status", e);
   }
   if (status == "complete") {
     fsync_path(path_, false);
+    // The shards are the durable copies: remove them only once the file reads back whole.
+    try {
+      H5::H5File f = h5::open(path_, false);
+      H5::Group trials = f.openGroup("trials");
+      for (const Trial& t : plan_.trials)
+        if (!trials.nameExists(t.id))
+          throw std::runtime_error(path_.string() + ": trial " + t.id + " is missing after the run; the shards in " +
+                                   dir_.string() + " are kept (alchain run --resume rebuilds the file from them)");
+    } catch (const H5::Exception& e) {
+      fail(path_, "cannot read back the finished file; the shards in " + dir_.string() + " are kept", e);
+    }
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }

@@ -28,15 +28,23 @@ Selection PowerPolicy::select() {
   if (s.scores.size() != s.score_ids.size() || (s.scores.empty() && ctx_.pool_size > 0))
     throw std::runtime_error("power needs a score-based base policy; '" + base_name_ + "' gives no scores");
   float low = 0.0f;
-  for (float x : s.scores) low = std::min(low, x);
-  Rng rng(ctx_.seed);
+  for (std::size_t i = 0; i < s.scores.size(); ++i) {
+    if (!std::isfinite(s.scores[i]))
+      throw std::runtime_error("power: base '" + base_name_ + "' gave sample " + std::to_string(s.score_ids[i]) +
+                               " a score that is not finite");
+    low = std::min(low, s.scores[i]);
+  }
   std::vector<float> keys(s.scores.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const double shifted = static_cast<double>(s.scores[i]) - low;
+    // Each sample's Gumbel noise comes from (round seed, sample ID): independent of the order the
+    // base returns its scores in.
+    Rng rng(derive_seed(ctx_.seed, {static_cast<std::uint64_t>(s.score_ids[i])}));
     const double u = std::max(rng.uniform01(), 1e-300);
     const double gumbel = -std::log(-std::log(u));
-    keys[i] = shifted > 0 ? static_cast<float>(beta_ * std::log(shifted) + gumbel)
-                          : -std::numeric_limits<float>::infinity();
+    const double shifted = static_cast<double>(s.scores[i]) - low;
+    if (beta_ == 0.0) keys[i] = static_cast<float>(gumbel);  // uniform, whatever the scores
+    else keys[i] = shifted > 0 ? static_cast<float>(beta_ * std::log(shifted) + gumbel)
+                               : -std::numeric_limits<float>::infinity();
   }
   s.picked = top_k_by_score(s.score_ids, keys, ctx_.budget, ctx_.seed);
   return s;

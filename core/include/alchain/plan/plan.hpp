@@ -53,6 +53,9 @@ struct Plan {
   std::vector<std::uint64_t> seeds;  ///< one per repeat
   std::vector<std::string> rows, columns;  ///< the summary table's layout
   std::vector<Trial> trials;  ///< dependencies come before the trials that use them
+  /// Every `[policies.<name>]` entry, described: a wrapper's base (power's) may be one, so its
+  /// parameters determine the numbers too.
+  std::vector<std::string> policy_entries;
   std::string fingerprint;    ///< hash of describe(): equal plans, equal numbers
 
   int repeats() const { return static_cast<int>(seeds.size()); }
