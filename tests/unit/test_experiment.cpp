@@ -1,6 +1,10 @@
 // Experiment plans: what a matrix expands to (training counts, pairing), a real matrix run read
 // back, and the CLI's resume after SIGKILL at several points, compared bit for bit.
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -442,4 +446,23 @@ TEST_CASE("--jobs 2 with 2 threads gives the same results as one process with 1 
   r = cli("plan " + pipe.string());
   CHECK(r.status == 0);
   CHECK(contains(r.output, "trials: 12 ("));
+}
+
+TEST_CASE("one run per result file: a second run on a file being written is refused") {
+  test::TempDir dir;
+  const auto pipe = dir / "m.toml";
+  test::write_file(pipe, kSmallMatrix);
+  const auto out = dir / "m.h5";
+  // Hold the lock as a running alchain would.
+  const int fd = ::open((out.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  Cli r = cli("run " + pipe.string() + " -o " + out.string() + " -q");
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "another alchain run is writing this file"));
+  CHECK_FALSE(std::filesystem::exists(out));
+  ::close(fd);
+  r = cli("run " + pipe.string() + " -o " + out.string() + " -q");
+  CHECK_MESSAGE(r.status == 0, r.output);
+  CHECK_FALSE(std::filesystem::exists(out.string() + ".lock"));
 }
