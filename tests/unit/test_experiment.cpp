@@ -18,6 +18,8 @@
 #include "alchain/plan/plan.hpp"
 #include "alchain/results/result_store.hpp"
 #include "alchain/results/summary.hpp"
+#include "alchain/results/transfer.hpp"
+#include "alchain/stats/rank.hpp"
 #include "h5_read.hpp"
 #include "test_support.hpp"
 
@@ -340,6 +342,31 @@ TEST_CASE("a real 2x2 matrix: every planned trial in the file, cells and baselin
   std::ostringstream csv;
   print_summary(csv, sum, SummaryFormat::csv);
   CHECK(contains(csv.str(), "wide"));
+  // Transferability: the two surrogates' first rounds score the same pool in each repeat.
+  const Transfer tr = read_transfer(o.output);
+  CHECK(tr.columns == std::vector<std::string>{"wide", "narrow"});
+  CHECK(tr.pool_scored == 1500 - 60);
+  CHECK(tr.picks == 40);
+  REQUIRE(tr.pairs.size() == 1);
+  for (int r = 0; r < 2; ++r) {
+    const auto rs = std::to_string(r);
+    const auto wide = test::read_i64(f, "/trials/select:wide:entropy:r" + rs + "/round_0/selected");
+    const auto narrow = test::read_i64(f, "/trials/select:narrow:entropy:r" + rs + "/round_0/selected");
+    const auto ov = stats::pick_overlap(wide, narrow);
+    CHECK(tr.pairs[0].jaccard[r] == ov.jaccard);
+    CHECK(tr.pairs[0].share[r] == ov.of_b);
+    // Entropies of two MLPs trained on the same 60 samples agree in rank, but not perfectly.
+    CHECK((tr.pairs[0].spearman[r] > 0.0 && tr.pairs[0].spearman[r] < 1.0));
+    INFO("spearman " << tr.pairs[0].spearman[r] << ", kendall " << tr.pairs[0].kendall[r]);
+    CHECK((tr.pairs[0].kendall[r] > 0.0 && tr.pairs[0].kendall[r] < 1.0));
+  }
+  write_transfer(dir / "transfer.h5", tr);
+  {
+    H5::H5File a = test::open_h5((dir / "transfer.h5").string());
+    CHECK(test::attr_string(a.openGroup("/"), "format") == "alchain-analysis");
+    CHECK(test::read_vector<double>(a, "/pairs/pair_0/kendall", H5::PredType::NATIVE_DOUBLE) == tr.pairs[0].kendall);
+  }
+
   std::ostringstream text;
   print_summary(text, sum, SummaryFormat::text);
   CHECK(contains(text.str(), "off-diagonal cells: "));

@@ -13,6 +13,7 @@
 #include "alchain/engine/experiment.hpp"
 #include "alchain/plan/plan.hpp"
 #include "alchain/results/summary.hpp"
+#include "alchain/results/transfer.hpp"
 #include "alchain/sdk/abi.h"
 #include "alchain/version.hpp"
 
@@ -30,6 +31,7 @@ commands:
   run PIPELINE        run a pipeline's trials and write their results to an HDF5 file
   plan PIPELINE       print the trials a pipeline expands to and their cost, run nothing
   summary RESULTS     the table of a result file: mean ± sd per cell, paired differences to random
+  analyze RESULTS     transferability of picks between surrogates: rank correlation, overlap
   validate PIPELINE.. check pipelines (syntax, schema, plugins, plugin parameters)
   plugins             list the plugins found (kind, name, version, ABI, file)
 
@@ -189,6 +191,35 @@ int cmd_plan(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_analyze(const std::vector<std::string>& args) {
+  po::options_description o("alchain analyze RESULTS [options]");
+  o.add(common_options());
+  o.add_options()("results", po::value<std::string>(), "result file of 'alchain run' (a matrix)")(
+      "output,o", po::value<std::string>(), "also write the analysis to this HDF5 file")(
+      "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown");
+  po::positional_options_description pos;
+  pos.add("results", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help") || !vm.count("results")) {
+    std::cout << o << "\nIn each repeat of a matrix every surrogate's first selection round scores the same pool\n"
+                 "from the same initial set. For every pair of surrogates (or surrogate/policy columns):\n"
+                 "Spearman's rho and Kendall's tau-b of their whole-pool scores, the Jaccard overlap of their\n"
+                 "picks and the share of b's picks that a also picks; mean ± sd over repeats.\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
+  const Transfer t = read_transfer(vm["results"].as<std::string>());
+  print_transfer(std::cout, t, format);
+  if (vm.count("output")) {
+    const fs::path out = vm["output"].as<std::string>();
+    if (fs::exists(out)) throw std::runtime_error(out.string() + ": exists; choose another name or remove it");
+    write_transfer(out, t);
+    if (format == SummaryFormat::text) std::cout << "\nanalysis: " << out.string() << "\n";
+  }
+  return 0;
+}
+
 int cmd_summary(const std::vector<std::string>& args) {
   po::options_description o("alchain summary RESULTS [options]");
   o.add(common_options());
@@ -255,6 +286,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "plan") return cmd_plan(args);
     if (cmd == "summary") return cmd_summary(args);
+    if (cmd == "analyze") return cmd_analyze(args);
     if (cmd == "worker") return cmd_worker(args);
     if (cmd == "validate") return cmd_validate(args);
     if (cmd == "plugins") return cmd_plugins(args);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "alchain/stats/paired.hpp"
+#include "format_util.hpp"
 #include "h5_util.hpp"
 
 namespace alchain {
@@ -84,6 +85,10 @@ Summary read_summary(const fs::path& file) {
 
 namespace {
 
+using fmt::json_num;
+using fmt::json_str;
+using fmt::num;
+
 std::vector<double> present(const std::vector<double>& v) {
   std::vector<double> out;
   for (double x : v)
@@ -102,13 +107,6 @@ stats::PairedComparison compare(const Summary& s, std::size_t r, std::size_t c) 
       b.push_back(rnd[i]);
     }
   return stats::compare_paired(a, b);
-}
-
-std::string num(const char* f, double v) {
-  if (std::isnan(v)) return "-";
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
 }
 
 std::string mean_sd(const std::vector<double>& v) {
@@ -184,17 +182,6 @@ std::string counts_line(const Summary& s, const Counts& k) {
                 k.holm_worse, num("%.3g", k.sign_p).c_str());
   return b;
 }
-
-std::string json_str(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string json_num(double v) { return std::isnan(v) ? "null" : num("%.17g", v); }
 
 void print_text(std::ostream& os, const Summary& s, bool markdown) {
   const std::string unit = s.plan_kind == "matrix" ? "at " + std::to_string(s.labeled) + " labeled, " : "";

@@ -1,0 +1,233 @@
+// Transferability of picks: rank correlations and pick overlaps between surrogates' first rounds.
+#include "alchain/results/transfer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <ostream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "alchain/stats/paired.hpp"
+#include "alchain/stats/rank.hpp"
+#include "format_util.hpp"
+#include "h5_util.hpp"
+
+namespace alchain {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A first selection round: the pool's scores by ID and the picks.
+struct FirstRound {
+  std::unordered_map<std::int64_t, float> scores;
+  std::vector<std::int64_t> score_ids, picked;
+};
+
+std::vector<float> read_f32(const H5::Group& g, const std::string& name) {
+  H5::DataSet d = g.openDataSet(name);
+  hsize_t n = 0;
+  d.getSpace().getSimpleExtentDims(&n);
+  std::vector<float> v(n);
+  if (n) d.read(v.data(), H5::PredType::NATIVE_FLOAT);
+  return v;
+}
+
+void compare(const FirstRound& x, const FirstRound& y, TransferPair& p, std::size_t r) {
+  const stats::Overlap o = stats::pick_overlap(x.picked, y.picked);
+  p.jaccard[r] = o.jaccard;
+  p.share[r] = o.of_b;
+  if (x.score_ids.empty() || y.score_ids.empty() || x.score_ids.size() != y.score_ids.size()) return;
+  std::vector<double> a, b;
+  a.reserve(x.score_ids.size());
+  b.reserve(x.score_ids.size());
+  for (std::int64_t id : x.score_ids) {
+    auto it = y.scores.find(id);
+    if (it == y.scores.end()) return;  // not the same pool: no correlation
+    a.push_back(x.scores.at(id));
+    b.push_back(it->second);
+  }
+  p.spearman[r] = stats::spearman_rho(a, b);
+  p.kendall[r] = stats::kendall_tau_b(a, b);
+}
+
+std::string mean_sd(const std::vector<double>& v) {
+  std::vector<double> present;
+  for (double x : v)
+    if (!std::isnan(x)) present.push_back(x);
+  const stats::Describe d = stats::describe(present);
+  if (d.n == 0) return "-";
+  return fmt::num("%.3f", d.mean) + " ± " + (d.n < 2 ? std::string("-") : fmt::num("%.3f", d.sd));
+}
+
+}  // namespace
+
+Transfer read_transfer(const fs::path& file) {
+  h5::quiet();
+  if (!fs::exists(file)) throw std::runtime_error(file.string() + ": no such file");
+  Transfer t;
+  t.source = file.string();
+  std::map<std::string, std::vector<FirstRound>> rounds;  // column -> per repeat
+  std::vector<std::string> plan_columns;
+  try {
+    H5::H5File f = h5::open(file, false);
+    H5::Group root = f.openGroup("/");
+    if (!root.attrExists("format") || h5::read_string_attr(root, "format") != "alchain-results")
+      throw std::runtime_error(file.string() + ": not an alchain result file (no format = \"alchain-results\")");
+    t.pipeline = h5::read_string_attr(root, "pipeline_name");
+    t.picks = h5::read_int_attr(root, "per_cycle");
+    plan_columns = h5::read_string_list_attr(root, "columns");
+    {
+      H5::Attribute a = root.openAttribute("seeds");
+      hsize_t n = 0;
+      a.getSpace().getSimpleExtentDims(&n);
+      t.repeats = static_cast<int>(n);
+    }
+    H5::Group trials = f.openGroup("trials");
+    for (const std::string& id : h5::read_string_list_attr(root, "trial_ids")) {
+      if (!trials.nameExists(id)) continue;  // an unfinished run: what is there is compared
+      H5::Group g = trials.openGroup(id);
+      if (h5::read_string_attr(g, "kind") != "select" || !g.nameExists("round_0")) continue;
+      H5::Group r0 = g.openGroup("round_0");
+      if (!r0.nameExists("selected")) continue;  // the first stage does not pick
+      const std::string column = h5::read_string_attr(g, "column");
+      const auto repeat = h5::read_int_attr(g, "repeat");
+      if (repeat < 0 || repeat >= t.repeats) continue;
+      auto& per_repeat = rounds[column];
+      per_repeat.resize(static_cast<std::size_t>(t.repeats));
+      FirstRound& fr = per_repeat[static_cast<std::size_t>(repeat)];
+      fr.picked = h5::read_i64(r0, "selected");
+      if (r0.nameExists("scores")) {
+        fr.score_ids = h5::read_i64(r0, "score_ids");
+        const std::vector<float> s = read_f32(r0, "scores");
+        if (s.size() != fr.score_ids.size())
+          throw std::runtime_error(file.string() + ": trial " + id + " round 0 has " + std::to_string(s.size()) +
+                                   " scores for " + std::to_string(fr.score_ids.size()) + " IDs");
+        for (std::size_t i = 0; i < s.size(); ++i) fr.scores[fr.score_ids[i]] = s[i];
+        t.pool_scored = static_cast<std::int64_t>(fr.score_ids.size());
+      }
+    }
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(file.string() + ": cannot read it as an alchain result file: " + e.getDetailMsg());
+  }
+  // Columns in the plan's order.
+  for (const std::string& c : plan_columns)
+    if (rounds.count(c)) t.columns.push_back(c);
+  for (std::size_t i = 0; i < t.columns.size(); ++i)
+    for (std::size_t j = i + 1; j < t.columns.size(); ++j) {
+      TransferPair p;
+      p.a = t.columns[i];
+      p.b = t.columns[j];
+      const auto reps = static_cast<std::size_t>(t.repeats);
+      p.spearman.assign(reps, NAN);
+      p.kendall.assign(reps, NAN);
+      p.jaccard.assign(reps, NAN);
+      p.share.assign(reps, NAN);
+      const auto& x = rounds.at(p.a);
+      const auto& y = rounds.at(p.b);
+      for (std::size_t r = 0; r < reps; ++r)
+        if (!x[r].picked.empty() && !y[r].picked.empty()) compare(x[r], y[r], p, r);
+      t.pairs.push_back(std::move(p));
+    }
+  return t;
+}
+
+void print_transfer(std::ostream& os, const Transfer& t, SummaryFormat format) {
+  if (format == SummaryFormat::csv) {
+    os << "a,b,repeat,spearman,kendall,jaccard,share_of_b\n";
+    for (const TransferPair& p : t.pairs)
+      for (std::size_t r = 0; r < p.spearman.size(); ++r)
+        os << p.a << "," << p.b << "," << r << "," << fmt::num("%.17g", p.spearman[r]) << ","
+           << fmt::num("%.17g", p.kendall[r]) << "," << fmt::num("%.17g", p.jaccard[r]) << ","
+           << fmt::num("%.17g", p.share[r]) << "\n";
+    return;
+  }
+  if (format == SummaryFormat::json) {
+    auto list = [&](const std::vector<double>& v) {
+      std::string s = "[";
+      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + fmt::json_num(v[i]);
+      return s + "]";
+    };
+    os << "{\n  \"pipeline\": " << fmt::json_str(t.pipeline) << ",\n  \"repeats\": " << t.repeats
+       << ",\n  \"pool_scored\": " << t.pool_scored << ",\n  \"picks\": " << t.picks << ",\n  \"pairs\": [";
+    for (std::size_t i = 0; i < t.pairs.size(); ++i) {
+      const TransferPair& p = t.pairs[i];
+      os << (i ? "," : "") << "\n    {\"a\": " << fmt::json_str(p.a) << ", \"b\": " << fmt::json_str(p.b)
+         << ", \"spearman\": " << list(p.spearman) << ", \"kendall\": " << list(p.kendall)
+         << ", \"jaccard\": " << list(p.jaccard) << ", \"share_of_b\": " << list(p.share) << "}";
+    }
+    os << "\n  ]\n}\n";
+    return;
+  }
+  const bool md = format == SummaryFormat::markdown;
+  os << "\n" << t.pipeline << ": transferability of first-round picks (each surrogate scores the same "
+     << t.pool_scored << "-sample pool from the same initial set and picks " << t.picks << "), mean ± sd over "
+     << t.repeats << " repeat" << (t.repeats == 1 ? "" : "s") << "\n\n";
+  if (t.pairs.empty()) {
+    os << "no pairs: the file has fewer than two select trials that pick in their first round "
+          "(a chain has one per repeat; a matrix with two or more surrogates or policies has pairs)\n";
+    return;
+  }
+  const char* cols[] = {"a", "b", "spearman", "kendall tau-b", "jaccard", "share of b's picks"};
+  if (md) {
+    os << "| a | b | spearman | kendall tau-b | jaccard | share of b's picks |\n|---|---|---|---|---|---|\n";
+  } else {
+    char b[200];
+    std::snprintf(b, sizeof b, "%-20s%-20s%-20s%-20s%-20s%-20s\n", cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
+    os << b;
+  }
+  for (const TransferPair& p : t.pairs) {
+    const std::string v[] = {p.a, p.b, mean_sd(p.spearman), mean_sd(p.kendall), mean_sd(p.jaccard), mean_sd(p.share)};
+    if (md) {
+      os << "|";
+      for (const auto& x : v) os << " " << x << " |";
+      os << "\n";
+    } else {
+      for (const auto& x : v) {
+        os << x;
+        // Column width 20 in characters, not bytes ("±" is two bytes).
+        std::size_t chars = 0;
+        for (unsigned char c : x) chars += (c & 0xC0) != 0x80;
+        os << std::string(chars < 20 ? 20 - chars : 1, ' ');
+      }
+      os << "\n";
+    }
+  }
+}
+
+void write_transfer(const fs::path& out, const Transfer& t) {
+  h5::quiet();
+  const fs::path tmp = fs::path(out.string() + ".tmp");
+  try {
+    H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
+    H5::Group root = f.openGroup("/");
+    h5::string_attr(root, "format", "alchain-analysis");
+    h5::string_attr(root, "analysis", "transfer");
+    h5::string_attr(root, "source", t.source);
+    h5::string_attr(root, "pipeline_name", t.pipeline);
+    h5::int_attr(root, "repeats", t.repeats);
+    h5::int_attr(root, "pool_scored", t.pool_scored);
+    h5::int_attr(root, "picks", t.picks);
+    h5::string_list_attr(root, "columns", t.columns);
+    H5::Group pairs = f.createGroup("pairs");
+    for (std::size_t i = 0; i < t.pairs.size(); ++i) {
+      const TransferPair& p = t.pairs[i];
+      H5::Group g = pairs.createGroup("pair_" + std::to_string(i));
+      h5::string_attr(g, "a", p.a);
+      h5::string_attr(g, "b", p.b);
+      h5::write_f64(g, "spearman", p.spearman);
+      h5::write_f64(g, "kendall", p.kendall);
+      h5::write_f64(g, "jaccard", p.jaccard);
+      h5::write_f64(g, "share_of_b", p.share);
+    }
+    pairs.close();
+    root.close();
+    f.close();
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(out.string() + ": cannot write the analysis: " + e.getDetailMsg());
+  }
+  fs::rename(tmp, out);
+}
+
+}  // namespace alchain
