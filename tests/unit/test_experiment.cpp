@@ -360,6 +360,23 @@ TEST_CASE("a real 2x2 matrix: every planned trial in the file, cells and baselin
     INFO("spearman " << tr.pairs[0].spearman[r] << ", kendall " << tr.pairs[0].kendall[r]);
     CHECK((tr.pairs[0].kendall[r] > 0.0 && tr.pairs[0].kendall[r] < 1.0));
   }
+  // Score spread per surrogate: mean, sd and top-10 % threshold of round 0's scores.
+  REQUIRE(tr.spread.size() == 2);
+  {
+    const auto scores = test::read_f32(f, "/trials/select:narrow:entropy:r1/round_0/scores");
+    std::vector<double> v(scores.begin(), scores.end());
+    double mean = 0;
+    for (double x : v) mean += x;
+    mean /= static_cast<double>(v.size());
+    std::sort(v.rbegin(), v.rend());
+    CHECK(tr.spread[1].column == "narrow");
+    CHECK(tr.spread[1].mean[1] == doctest::Approx(mean).epsilon(1e-9));
+    CHECK(tr.spread[1].top10[1] == v[v.size() / 10 - 1]);
+    double hist = 0;
+    for (double h : tr.spread[1].hist) hist += h;
+    CHECK(hist == doctest::Approx(1.0));
+    CHECK(tr.hist_edges.size() == 21);
+  }
   write_transfer(dir / "transfer.h5", tr);
   {
     H5::H5File a = test::open_h5((dir / "transfer.h5").string());

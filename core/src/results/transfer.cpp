@@ -52,13 +52,63 @@ void compare(const FirstRound& x, const FirstRound& y, TransferPair& p, std::siz
   p.kendall[r] = stats::kendall_tau_b(a, b);
 }
 
-std::string mean_sd(const std::vector<double>& v) {
-  std::vector<double> present;
+std::vector<double> present_values(const std::vector<double>& v) {
+  std::vector<double> out;
   for (double x : v)
-    if (!std::isnan(x)) present.push_back(x);
-  const stats::Describe d = stats::describe(present);
+    if (!std::isnan(x)) out.push_back(x);
+  return out;
+}
+
+std::string mean_sd(const std::vector<double>& v) {
+  const stats::Describe d = stats::describe(present_values(v));
   if (d.n == 0) return "-";
   return fmt::num("%.3f", d.mean) + " ± " + (d.n < 2 ? std::string("-") : fmt::num("%.3f", d.sd));
+}
+
+void compute_spread(Transfer& t, const std::map<std::string, std::vector<FirstRound>>& rounds) {
+  constexpr int kBins = 20;
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (const std::string& c : t.columns)
+    for (const FirstRound& fr : rounds.at(c))
+      for (const auto& [id, v] : fr.scores) {
+        lo = any ? std::min<double>(lo, v) : std::min<double>(0.0, v);
+        hi = any ? std::max<double>(hi, v) : v;
+        any = true;
+      }
+  if (!any) return;
+  if (hi <= lo) hi = lo + 1;
+  for (int i = 0; i <= kBins; ++i) t.hist_edges.push_back(lo + (hi - lo) * i / kBins);
+  for (const std::string& c : t.columns) {
+    ScoreSpread sp;
+    sp.column = c;
+    sp.hist.assign(kBins, 0.0);
+    std::size_t total = 0;
+    for (const FirstRound& fr : rounds.at(c)) {
+      std::vector<double> v;
+      v.reserve(fr.score_ids.size());
+      for (std::int64_t id : fr.score_ids) v.push_back(fr.scores.at(id));
+      if (v.empty()) {
+        sp.mean.push_back(NAN);
+        sp.sd.push_back(NAN);
+        sp.top10.push_back(NAN);
+        continue;
+      }
+      const stats::Describe d = stats::describe(v);
+      sp.mean.push_back(d.mean);
+      sp.sd.push_back(d.sd);
+      std::sort(v.begin(), v.end(), std::greater<double>());
+      sp.top10.push_back(v[std::max<std::size_t>(1, v.size() / 10) - 1]);
+      for (double x : v) {
+        const int b = std::min(kBins - 1, static_cast<int>((x - lo) / (hi - lo) * kBins));
+        sp.hist[static_cast<std::size_t>(std::max(0, b))] += 1;
+      }
+      total += v.size();
+    }
+    if (total == 0) continue;  // a policy without scores: no spread
+    for (double& h : sp.hist) h /= static_cast<double>(total);
+    t.spread.push_back(std::move(sp));
+  }
 }
 
 }  // namespace
@@ -114,6 +164,7 @@ Transfer read_transfer(const fs::path& file) {
   // Columns in the plan's order.
   for (const std::string& c : plan_columns)
     if (rounds.count(c)) t.columns.push_back(c);
+  compute_spread(t, rounds);
   for (std::size_t i = 0; i < t.columns.size(); ++i)
     for (std::size_t j = i + 1; j < t.columns.size(); ++j) {
       TransferPair p;
@@ -157,42 +208,58 @@ void print_transfer(std::ostream& os, const Transfer& t, SummaryFormat format) {
          << ", \"spearman\": " << list(p.spearman) << ", \"kendall\": " << list(p.kendall)
          << ", \"jaccard\": " << list(p.jaccard) << ", \"share_of_b\": " << list(p.share) << "}";
     }
+    os << "\n  ],\n  \"hist_edges\": " << list(t.hist_edges) << ",\n  \"spread\": [";
+    for (std::size_t i = 0; i < t.spread.size(); ++i) {
+      const ScoreSpread& sp = t.spread[i];
+      os << (i ? "," : "") << "\n    {\"column\": " << fmt::json_str(sp.column) << ", \"mean\": " << list(sp.mean)
+         << ", \"sd\": " << list(sp.sd) << ", \"top10\": " << list(sp.top10) << ", \"hist\": " << list(sp.hist) << "}";
+    }
     os << "\n  ]\n}\n";
     return;
   }
   const bool md = format == SummaryFormat::markdown;
+  auto row = [&](const std::vector<std::string>& cells) {
+    if (md) {
+      os << "|";
+      for (const auto& x : cells) os << " " << x << " |";
+      os << "\n";
+      return;
+    }
+    for (const auto& x : cells) {
+      std::size_t chars = 0;  // width in characters, not bytes ("±" is two bytes)
+      for (unsigned char c : x) chars += (c & 0xC0) != 0x80;
+      os << x << std::string(chars < 20 ? 20 - chars : 1, ' ');
+    }
+    os << "\n";
+  };
+  auto header = [&](const std::vector<std::string>& cells) {
+    row(cells);
+    if (md) {
+      os << "|";
+      for (std::size_t i = 0; i < cells.size(); ++i) os << "---|";
+      os << "\n";
+    }
+  };
   os << "\n" << t.pipeline << ": transferability of first-round picks (each surrogate scores the same "
      << t.pool_scored << "-sample pool from the same initial set and picks " << t.picks << "), mean ± sd over "
      << t.repeats << " repeat" << (t.repeats == 1 ? "" : "s") << "\n\n";
   if (t.pairs.empty()) {
     os << "no pairs: the file has fewer than two select trials that pick in their first round "
           "(a chain has one per repeat; a matrix with two or more surrogates or policies has pairs)\n";
-    return;
-  }
-  const char* cols[] = {"a", "b", "spearman", "kendall tau-b", "jaccard", "share of b's picks"};
-  if (md) {
-    os << "| a | b | spearman | kendall tau-b | jaccard | share of b's picks |\n|---|---|---|---|---|---|\n";
   } else {
-    char b[200];
-    std::snprintf(b, sizeof b, "%-20s%-20s%-20s%-20s%-20s%-20s\n", cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
-    os << b;
+    header({"a", "b", "spearman", "kendall tau-b", "jaccard", "share of b's picks"});
+    for (const TransferPair& p : t.pairs)
+      row({p.a, p.b, mean_sd(p.spearman), mean_sd(p.kendall), mean_sd(p.jaccard), mean_sd(p.share)});
   }
-  for (const TransferPair& p : t.pairs) {
-    const std::string v[] = {p.a, p.b, mean_sd(p.spearman), mean_sd(p.kendall), mean_sd(p.jaccard), mean_sd(p.share)};
-    if (md) {
-      os << "|";
-      for (const auto& x : v) os << " " << x << " |";
-      os << "\n";
-    } else {
-      for (const auto& x : v) {
-        os << x;
-        // Column width 20 in characters, not bytes ("±" is two bytes).
-        std::size_t chars = 0;
-        for (unsigned char c : x) chars += (c & 0xC0) != 0x80;
-        os << std::string(chars < 20 ? 20 - chars : 1, ' ');
-      }
-      os << "\n";
-    }
+  if (t.spread.empty()) return;
+  os << "\nscore spread of the first round (every surrogate trained on the same initial set, scoring the rest), "
+        "mean ± sd over repeats:\n\n";
+  const std::string first = t.spread.front().column;
+  header({"column", "mean score", "sd of scores", "top-10 % threshold", "mean / " + first + "'s"});
+  const stats::Describe base = stats::describe(present_values(t.spread.front().mean));
+  for (const ScoreSpread& sp : t.spread) {
+    const stats::Describe m = stats::describe(present_values(sp.mean));
+    row({sp.column, mean_sd(sp.mean), mean_sd(sp.sd), mean_sd(sp.top10), fmt::num("%.3f", m.mean / base.mean)});
   }
 }
 
@@ -222,6 +289,16 @@ void write_transfer(const fs::path& out, const Transfer& t) {
       h5::write_f64(g, "share_of_b", p.share);
     }
     pairs.close();
+    H5::Group spread = f.createGroup("spread");
+    h5::write_f64(spread, "hist_edges", t.hist_edges);
+    for (const ScoreSpread& sp : t.spread) {
+      H5::Group g = spread.createGroup(sp.column);
+      h5::write_f64(g, "mean", sp.mean);
+      h5::write_f64(g, "sd", sp.sd);
+      h5::write_f64(g, "top10", sp.top10);
+      h5::write_f64(g, "hist", sp.hist);
+    }
+    spread.close();
     root.close();
     f.close();
   } catch (const H5::Exception& e) {
