@@ -9,7 +9,7 @@ packages=(
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libtomlplusplus-dev libopencv-dev libhdf5-dev zlib1g-dev doctest-dev
   dataset-fashion-mnist
-  python3-h5py python3-numpy
+  python3-h5py python3-numpy python3-matplotlib
 )
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
 

@@ -510,3 +510,64 @@ TEST_CASE("one run per result file: a second run on a file being written is refu
   CHECK_MESSAGE(r.status == 0, r.output);
   CHECK_FALSE(std::filesystem::exists(out.string() + ".lock"));
 }
+
+namespace {
+
+bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+
+/// Every figure as a real PNG and SVG of sensible size; the HTML names only files that exist.
+void check_report(const std::filesystem::path& dir, const std::vector<std::string>& figures) {
+  for (const auto& name : figures) {
+    INFO(name);
+    const std::string png = test::read_file(dir / (name + ".png"));
+    const std::string svg = test::read_file(dir / (name + ".svg"));
+    CHECK(starts_with(png, "\x89PNG\r\n\x1a\n"));
+    CHECK(png.size() > 5000);
+    CHECK(svg.find("<svg") != std::string::npos);
+    CHECK(svg.size() > 5000);
+  }
+  const std::string html = test::read_file(dir / "report.html");
+  CHECK(starts_with(html, "<!DOCTYPE html>"));
+  std::size_t at = 0, refs = 0;
+  for (const std::string attr : {"src=\"", "href=\""}) {
+    at = 0;
+    while ((at = html.find(attr, at)) != std::string::npos) {
+      at += attr.size();
+      const std::string ref = html.substr(at, html.find('"', at) - at);
+      CHECK_MESSAGE(std::filesystem::exists(dir / ref), ref);
+      ++refs;
+    }
+  }
+  CHECK(refs == 2 * figures.size());
+  CHECK(std::filesystem::exists(dir / "report.md"));
+}
+
+}  // namespace
+
+TEST_CASE("alchain report draws every figure of a matrix, and of a run cut short as far as it got") {
+  test::TempDir dir;
+  const auto pipe = dir / "m.toml";
+  test::write_file(pipe, kSmallMatrix);
+  Cli r = cli("run " + pipe.string() + " -o " + (dir / "m.h5").string() + " -q");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  r = cli("report " + (dir / "m.h5").string() + " -o " + (dir / "report").string());
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  check_report(dir / "report", {"matrix", "learning_curves", "score_spread", "transfer"});
+
+  // Cut short: what is there is drawn, and the page says what is missing.
+  r = cli("run " + pipe.string() + " -o " + (dir / "cut.h5").string() + " -q", "ALCHAIN_FAULT=adopt:7");
+  REQUIRE(r.status == 128 + 9);
+  r = cli("report " + (dir / "cut.h5").string() + " -o " + (dir / "cut").string());
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  check_report(dir / "cut", {"matrix", "learning_curves", "score_spread", "transfer"});
+  const std::string html = test::read_file(dir / "cut" / "report.html");
+  CHECK(contains(html, "run status: running"));
+  CHECK(contains(html, "5 of 12 trials missing"));
+
+  // Not a result file: one clear error naming it, nothing drawn.
+  test::write_file(dir / "not.h5", "not hdf5");
+  r = cli("report " + (dir / "not.h5").string() + " -o " + (dir / "none").string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, (dir / "not.h5").string() + ": "));
+  CHECK_FALSE(std::filesystem::exists(dir / "none"));
+}

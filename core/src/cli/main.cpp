@@ -1,5 +1,10 @@
 // The alchain command line: run, plan, summary, validate, plugins (and worker, for --jobs).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -32,6 +37,7 @@ commands:
   plan PIPELINE       print the trials a pipeline expands to and their cost, run nothing
   summary RESULTS     the table of a result file: mean ± sd per cell, paired differences to random
   analyze RESULTS     transferability of picks between surrogates: rank correlation, overlap
+  report RESULTS -o D figures (PNG, SVG), report.html and report.md of a result file
   validate PIPELINE.. check pipelines (syntax, schema, plugins, plugin parameters)
   plugins             list the plugins found (kind, name, version, ABI, file)
 
@@ -220,6 +226,59 @@ int cmd_analyze(const std::vector<std::string>& args) {
   return 0;
 }
 
+/// tools/report.py: $ALCHAIN_REPORT_SCRIPT, the source tree's (a build), or the installed copy.
+fs::path report_script() {
+  if (const char* env = std::getenv("ALCHAIN_REPORT_SCRIPT")) return env;
+  for (const fs::path p : {fs::path(ALCHAIN_REPORT_SCRIPT_BUILD), fs::path(ALCHAIN_REPORT_SCRIPT_INSTALLED)})
+    if (fs::exists(p)) return p;
+  throw std::runtime_error(std::string("report.py not found (looked for ") + ALCHAIN_REPORT_SCRIPT_BUILD + " and " +
+                           ALCHAIN_REPORT_SCRIPT_INSTALLED + "; set ALCHAIN_REPORT_SCRIPT)");
+}
+
+int cmd_report(const std::vector<std::string>& args) {
+  po::options_description o("alchain report RESULTS -o DIR [options]");
+  o.add(common_options());
+  o.add_options()("results", po::value<std::string>(), "result file of 'alchain run'")(
+      "output,o", po::value<std::string>(), "directory for the figures and report.html (created)");
+  po::positional_options_description pos;
+  pos.add("results", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help") || !vm.count("results") || !vm.count("output")) {
+    std::cout << o << "\nWrites summary.json and analysis.json (alchain's statistics), then draws with\n"
+                 "/usr/bin/python3 and matplotlib (tools/report.py): the matrix heatmap coloured per row\n"
+                 "with the difference to random and significance marks, learning curves with mean ± sd\n"
+                 "bands, score-spread histograms, transferability heatmaps; each as PNG and SVG, and\n"
+                 "report.html + report.md. A run that is not complete is drawn as far as it got.\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  const fs::path results = vm["results"].as<std::string>();
+  const fs::path dir = vm["output"].as<std::string>();
+  const Summary summary = read_summary(results);  // throws, naming the file, when it is not a result file
+  const Transfer transfer = read_transfer(results);
+  const fs::path script = report_script();
+  fs::create_directories(dir);
+  {
+    std::ofstream s(dir / "summary.json"), a(dir / "analysis.json");
+    print_summary(s, summary, SummaryFormat::json);
+    print_transfer(a, transfer, SummaryFormat::json);
+    if (!s || !a) throw std::runtime_error(dir.string() + ": cannot write the report's JSON files");
+  }
+  std::cout.flush();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("cannot start /usr/bin/python3");
+  if (pid == 0) {
+    ::execl("/usr/bin/python3", "/usr/bin/python3", script.c_str(), results.c_str(), dir.c_str(), nullptr);
+    std::perror("alchain report: /usr/bin/python3");
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error(script.string() + " failed (is python3-matplotlib installed? bash scripts/install-deps.sh)");
+  return 0;
+}
+
 int cmd_summary(const std::vector<std::string>& args) {
   po::options_description o("alchain summary RESULTS [options]");
   o.add(common_options());
@@ -287,6 +346,7 @@ int main(int argc, char** argv) {
     if (cmd == "plan") return cmd_plan(args);
     if (cmd == "summary") return cmd_summary(args);
     if (cmd == "analyze") return cmd_analyze(args);
+    if (cmd == "report") return cmd_report(args);
     if (cmd == "worker") return cmd_worker(args);
     if (cmd == "validate") return cmd_validate(args);
     if (cmd == "plugins") return cmd_plugins(args);
