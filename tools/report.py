@@ -206,7 +206,7 @@ def write_reports(summary, analysis, results, out_dir, figures):
     c = summary.get("counts", {})
     counts = (f"{c.get('better', 0)} of {c.get('cells', 0)} cells above random; {c.get('significant', 0)} at "
               f"p < 0.05, {c.get('holm', 0)} after Holm; worse at p < 0.05: {c.get('significant_worse', 0)}; "
-              f"sign test p = {c.get('sign_test_p')}")
+              "sign test p = " + (f"{c['sign_test_p']:.3g}" if c.get("sign_test_p") is not None else "-"))
     title = f"alchain report: {summary['pipeline']}"
     with open(os.path.join(out_dir, "report.html"), "w", encoding="utf-8") as h:
         h.write("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

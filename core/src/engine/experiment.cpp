@@ -167,6 +167,14 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
     }
     std::set<std::string> running;
     const double t_run = now();
+    // On a terminal, one status line rewritten in place; in a log or CI, a plain line per trial.
+    const bool live = !opts.quiet && !opts.verbose && ::isatty(STDERR_FILENO) != 0;
+    struct EndLine {
+      bool on;
+      ~EndLine() {
+        if (on) std::fputc('\n', stderr);
+      }
+    } end_line{live};
     while (!pending.empty() || !running.empty()) {
       // Selection chains first: deployment trainings wait for them.
       for (int pass = 0; pass < 2 && static_cast<int>(running.size()) < executor->slots(); ++pass) {
@@ -193,10 +201,15 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       run_trainings += n;
       const double elapsed = now() - t_run;
       const double left = run_trainings > 0 ? elapsed / run_trainings * (total_trainings - done_trainings) : 0.0;
-      char buf[160];
+      char buf[200];
       std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store.done_count(),
                     plan.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(), clock_text(left).c_str());
-      progress.line(buf);
+      if (live) {
+        std::fprintf(stderr, "\r\033[K%s", buf);
+        std::fflush(stderr);
+      } else {
+        progress.line(buf);
+      }
     }
   } catch (const std::exception& e) {
     try {
