@@ -682,3 +682,26 @@ TEST_CASE("pick overlap: Jaccard and the share of the second set's picks") {
   CHECK(std::isnan(pick_overlap({}, {}).jaccard));
   CHECK(std::isnan(pick_overlap({1}, {}).of_b));
 }
+
+TEST_CASE("score summary: mean, sd, top-10 % threshold and histogram of a fixed vector") {
+  // 20 scores: 0.0 x 8, 0.5 x 6, 1.0 x 4, 2.0, 3.0. Sum 12, mean 0.6.
+  std::vector<double> v;
+  for (int i = 0; i < 8; ++i) v.push_back(0.0);
+  for (int i = 0; i < 6; ++i) v.push_back(0.5);
+  for (int i = 0; i < 4; ++i) v.push_back(1.0);
+  v.push_back(2.0);
+  v.push_back(3.0);
+  const ScoreSummary s = summarize_scores(v, {0.0, 1.0, 2.0, 3.0});
+  CHECK(s.n == 20);
+  CHECK(s.mean == doctest::Approx(0.6));
+  // Sum of squared deviations: 8*0.36 + 6*0.01 + 4*0.16 + 1.96 + 5.76 = 11.3; / 19.
+  CHECK(s.sd == doctest::Approx(std::sqrt(11.3 / 19.0)));
+  // Top 10 % of 20 = the top 2 scores (3.0 and 2.0): the threshold is 2.0.
+  CHECK(s.top10 == 2.0);
+  // Bins [0,1): 14; [1,2): 4; [2,3]: 2 (the last bin is closed).
+  CHECK(s.hist == std::vector<double>{14, 4, 2});
+  // Fewer than 10 scores: the top one alone.
+  CHECK(summarize_scores({0.1, 0.7, 0.3}, {0, 1}).top10 == 0.7);
+  CHECK(std::isnan(summarize_scores({}, {0, 1}).mean));
+  CHECK_THROWS_AS(summarize_scores({1.0}, {0.0}), std::invalid_argument);
+}

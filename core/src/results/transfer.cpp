@@ -83,30 +83,20 @@ void compute_spread(Transfer& t, const std::map<std::string, std::vector<FirstRo
     ScoreSpread sp;
     sp.column = c;
     sp.hist.assign(kBins, 0.0);
-    std::size_t total = 0;
+    double total = 0;
     for (const FirstRound& fr : rounds.at(c)) {
       std::vector<double> v;
       v.reserve(fr.score_ids.size());
       for (std::int64_t id : fr.score_ids) v.push_back(fr.scores.at(id));
-      if (v.empty()) {
-        sp.mean.push_back(NAN);
-        sp.sd.push_back(NAN);
-        sp.top10.push_back(NAN);
-        continue;
-      }
-      const stats::Describe d = stats::describe(v);
-      sp.mean.push_back(d.mean);
-      sp.sd.push_back(d.sd);
-      std::sort(v.begin(), v.end(), std::greater<double>());
-      sp.top10.push_back(v[std::max<std::size_t>(1, v.size() / 10) - 1]);
-      for (double x : v) {
-        const int b = std::min(kBins - 1, static_cast<int>((x - lo) / (hi - lo) * kBins));
-        sp.hist[static_cast<std::size_t>(std::max(0, b))] += 1;
-      }
-      total += v.size();
+      const stats::ScoreSummary s = stats::summarize_scores(v, t.hist_edges);
+      sp.mean.push_back(s.mean);
+      sp.sd.push_back(s.sd);
+      sp.top10.push_back(s.top10);
+      for (std::size_t b = 0; b < s.hist.size(); ++b) sp.hist[b] += s.hist[b];
+      total += static_cast<double>(s.n);
     }
     if (total == 0) continue;  // a policy without scores: no spread
-    for (double& h : sp.hist) h /= static_cast<double>(total);
+    for (double& h : sp.hist) h /= total;
     t.spread.push_back(std::move(sp));
   }
 }

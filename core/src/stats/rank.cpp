@@ -2,6 +2,8 @@
 #include "alchain/stats/rank.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -130,6 +132,35 @@ Overlap pick_overlap(const std::vector<std::int64_t>& a, const std::vector<std::
   if (uni > 0) o.jaccard = static_cast<double>(common.size()) / static_cast<double>(uni);
   if (!sb.empty()) o.of_b = static_cast<double>(common.size()) / static_cast<double>(sb.size());
   return o;
+}
+
+ScoreSummary summarize_scores(const std::vector<double>& scores, const std::vector<double>& edges) {
+  if (edges.size() < 2) throw std::invalid_argument("summarize_scores: needs at least 2 bin edges");
+  ScoreSummary s;
+  s.n = scores.size();
+  s.hist.assign(edges.size() - 1, 0.0);
+  if (scores.empty()) return s;
+  std::vector<double> v(scores);
+  double sum = 0;
+  for (double x : v) {
+    if (std::isnan(x)) throw std::invalid_argument("summarize_scores: a score is NaN");
+    sum += x;
+  }
+  s.mean = sum / static_cast<double>(v.size());
+  if (v.size() > 1) {
+    double ss = 0;
+    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    s.sd = std::sqrt(ss / static_cast<double>(v.size() - 1));
+  }
+  std::sort(v.begin(), v.end(), std::greater<double>());
+  s.top10 = v[std::max<std::size_t>(1, v.size() / 10) - 1];
+  for (double x : v) {
+    // upper_bound: the first edge above x; bin = that index - 1, clamped to the bins.
+    const auto it = std::upper_bound(edges.begin(), edges.end(), x);
+    const std::ptrdiff_t bin = std::distance(edges.begin(), it) - 1;
+    s.hist[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(bin, 0, static_cast<std::ptrdiff_t>(s.hist.size()) - 1))] += 1;
+  }
+  return s;
 }
 
 }  // namespace alchain::stats

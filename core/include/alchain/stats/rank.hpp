@@ -31,4 +31,17 @@ struct Overlap {
 /// Returns the overlap of the ID sets `a` and `b` (duplicates within a set count once).
 Overlap pick_overlap(const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b);
 
+/// The spread of one model's scores over a pool (the entropy-spread study).
+struct ScoreSummary {
+  std::size_t n = 0;
+  double mean = NAN, sd = NAN;  ///< sd: sample sd (n - 1)
+  double top10 = NAN;           ///< the lowest score among the top 10 % (the top max(1, n / 10) scores)
+  std::vector<double> hist;     ///< counts per bin of `edges` (bins [e_i, e_i+1), the last one closed)
+};
+
+/// Returns the summary of `scores` with a histogram over `edges` (ascending, at least 2; scores
+/// outside them are clamped into the first or last bin). Throws std::invalid_argument on a NaN
+/// score or fewer than 2 edges.
+ScoreSummary summarize_scores(const std::vector<double>& scores, const std::vector<double>& edges);
+
 }  // namespace alchain::stats
