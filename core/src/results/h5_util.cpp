@@ -128,4 +128,21 @@ H5::H5File open(const std::filesystem::path& p, bool writable) {
   }
 }
 
+H5::H5File open_result_file(const std::filesystem::path& p) {
+  quiet();
+  if (!std::filesystem::exists(p)) throw std::runtime_error(p.string() + ": no such file");
+  H5::H5File f = open(p, false);
+  H5::Group root = f.openGroup("/");
+  if (!root.attrExists("format") || read_string_attr(root, "format") != "alchain-results")
+    throw std::runtime_error(p.string() + ": not an alchain result file (no format = \"alchain-results\")");
+  return f;
+}
+
+int repeat_count(const H5::Group& root) {
+  H5::Attribute a = root.openAttribute("seeds");
+  hsize_t n = 0;
+  a.getSpace().getSimpleExtentDims(&n);
+  return static_cast<int>(n);
+}
+
 }  // namespace alchain::h5

@@ -34,4 +34,11 @@ std::vector<std::int64_t> read_i64(const H5::Group& g, const std::string& name);
 /// (a reader such as h5py) holds HDF5's file lock.
 H5::H5File open(const std::filesystem::path& p, bool writable);
 
+/// Opens an alchain result file read-only: throws std::runtime_error naming the file when it does
+/// not exist or is not one (root attribute format = "alchain-results").
+H5::H5File open_result_file(const std::filesystem::path& p);
+
+/// The number of repeats of a result file (its root attribute `seeds` has one per repeat).
+int repeat_count(const H5::Group& root);
+
 }  // namespace alchain::h5

@@ -30,14 +30,11 @@ SummaryFormat parse_summary_format(const std::string& s) {
 }
 
 Summary read_summary(const fs::path& file) {
-  h5::quiet();
-  if (!fs::exists(file)) throw std::runtime_error(file.string() + ": no such file");
+
   Summary s;
   try {
-    H5::H5File f = h5::open(file, false);
+    H5::H5File f = h5::open_result_file(file);
     H5::Group root = f.openGroup("/");
-    if (!root.attrExists("format") || h5::read_string_attr(root, "format") != "alchain-results")
-      throw std::runtime_error(file.string() + ": not an alchain result file (no format = \"alchain-results\")");
     s.pipeline = h5::read_string_attr(root, "pipeline_name");
     s.plan_kind = h5::read_string_attr(root, "plan_kind");
     s.status = h5::read_string_attr(root, "status");
@@ -45,12 +42,7 @@ Summary read_summary(const fs::path& file) {
     s.columns = h5::read_string_list_attr(root, "columns");
     const std::vector<std::string> planned = h5::read_string_list_attr(root, "trial_ids");
     s.trials_planned = planned.size();
-    {
-      H5::Attribute a = root.openAttribute("seeds");
-      hsize_t n = 0;
-      a.getSpace().getSimpleExtentDims(&n);
-      s.repeats = static_cast<int>(n);
-    }
+    s.repeats = h5::repeat_count(root);
     std::map<std::string, std::size_t> row_of, col_of;
     for (std::size_t i = 0; i < s.rows.size(); ++i) row_of[s.rows[i]] = i;
     for (std::size_t i = 0; i < s.columns.size(); ++i) col_of[s.columns[i]] = i;

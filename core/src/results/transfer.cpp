@@ -104,26 +104,18 @@ void compute_spread(Transfer& t, const std::map<std::string, std::vector<FirstRo
 }  // namespace
 
 Transfer read_transfer(const fs::path& file) {
-  h5::quiet();
-  if (!fs::exists(file)) throw std::runtime_error(file.string() + ": no such file");
+
   Transfer t;
   t.source = file.string();
   std::map<std::string, std::vector<FirstRound>> rounds;  // column -> per repeat
   std::vector<std::string> plan_columns;
   try {
-    H5::H5File f = h5::open(file, false);
+    H5::H5File f = h5::open_result_file(file);
     H5::Group root = f.openGroup("/");
-    if (!root.attrExists("format") || h5::read_string_attr(root, "format") != "alchain-results")
-      throw std::runtime_error(file.string() + ": not an alchain result file (no format = \"alchain-results\")");
     t.pipeline = h5::read_string_attr(root, "pipeline_name");
     t.picks = h5::read_int_attr(root, "per_cycle");
     plan_columns = h5::read_string_list_attr(root, "columns");
-    {
-      H5::Attribute a = root.openAttribute("seeds");
-      hsize_t n = 0;
-      a.getSpace().getSimpleExtentDims(&n);
-      t.repeats = static_cast<int>(n);
-    }
+    t.repeats = h5::repeat_count(root);
     H5::Group trials = f.openGroup("trials");
     for (const std::string& id : h5::read_string_list_attr(root, "trial_ids")) {
       if (!trials.nameExists(id)) continue;  // an unfinished run: what is there is compared
