@@ -157,12 +157,17 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       executor = make_local_executor(*runner, plan, store.shard_dir());
     }
 
-    // Trainings as the unit of progress: trials differ in size.
-    int total_trainings = 0, done_trainings = 0, run_trainings = 0;
+    // Progress in multiply-adds (alchain plan's estimate): a ResNet trial weighs a hundred MLP ones.
+    const PlanCost cost = estimate_cost(p, plan, registry);
+    auto weight = [&](const Trial& t) {
+      auto it = cost.trial_macs.find(t.id);
+      return it != cost.trial_macs.end() && it->second > 0 ? it->second : 1.0;
+    };
+    double total_work = 0, done_work = 0, run_work = 0;
     std::vector<const Trial*> pending;
     for (const Trial& t : plan.trials) {
-      total_trainings += t.trainings();
-      if (store.done(t.id)) done_trainings += t.trainings();
+      total_work += weight(t);
+      if (store.done(t.id)) done_work += weight(t);
       else pending.push_back(&t);
     }
     std::set<std::string> running;
@@ -196,11 +201,11 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       if (!d.error.empty()) throw std::runtime_error("trial " + d.id + ": " + d.error);
       store.adopt(d.id);
       ++outcome.trials_run;
-      const int n = plan.trial(d.id).trainings();
-      done_trainings += n;
-      run_trainings += n;
+      const double w = weight(plan.trial(d.id));
+      done_work += w;
+      run_work += w;
       const double elapsed = now() - t_run;
-      const double left = run_trainings > 0 ? elapsed / run_trainings * (total_trainings - done_trainings) : 0.0;
+      const double left = run_work > 0 ? elapsed / run_work * std::max(0.0, total_work - done_work) : 0.0;
       char buf[200];
       std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store.done_count(),
                     plan.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(), clock_text(left).c_str());

@@ -50,6 +50,13 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
     c.eval_macs += k * test_size;
   };
   for (const Trial& t : plan.trials) {
+    const double before = c.train_macs + c.score_macs + c.eval_macs;
+    struct Share {  // records the trial's MACs however the loop body leaves
+      PlanCost& c;
+      const std::string& id;
+      double before;
+      ~Share() { c.trial_macs[id] = c.train_macs + c.score_macs + c.eval_macs - before; }
+    } share{c, t.id, before};
     if (t.kind == TrialKind::train) {
       for (auto n : t.sizes) training(t.model, n);
       (t.source == "random" ? c.random_trainings : c.deployment_trainings) += static_cast<int>(t.sizes.size());

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ struct PlanCost {
   int deployment_trainings = 0;  ///< on surrogate picks
   int random_trainings = 0;      ///< on random picks
   double train_macs = 0, score_macs = 0, eval_macs = 0;
+  std::map<std::string, double> trial_macs;  ///< each trial's share, by ID: what `run` weighs progress by
 };
 PlanCost estimate_cost(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry);
 /// The plan as `alchain plan` prints it: totals, cost at `gmacs` GMAC/s, and (with `list`) every trial.
