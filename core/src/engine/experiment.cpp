@@ -158,7 +158,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
     }
 
     // Progress in multiply-adds (alchain plan's estimate): a ResNet trial weighs a hundred MLP ones.
-    const PlanCost cost = estimate_cost(p, plan, registry);
+    const PlanCost cost = estimate_cost(p, plan, registry, info, data->size(Split::test));
     auto weight = [&](const Trial& t) {
       auto it = cost.trial_macs.find(t.id);
       return it != cost.trial_macs.end() && it->second > 0 ? it->second : 1.0;

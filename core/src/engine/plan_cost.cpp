@@ -17,8 +17,12 @@ namespace alchain {
 
 PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry& registry) {
   const auto data = create_dataset(p, registry);
-  const DatasetInfo info = data->info();
-  const auto test_size = static_cast<double>(data->size(Split::test));
+  return estimate_cost(p, plan, registry, data->info(), data->size(Split::test));
+}
+
+PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry& registry, const DatasetInfo& info,
+                       std::int64_t test_samples) {
+  const auto test_size = static_cast<double>(test_samples);
   const CreateContext ctx = plugin_context(p, registry, info);
   std::map<std::string, double> macs;
   std::map<std::string, int> passes;

@@ -2,6 +2,7 @@
 /// stores each as it ends, resumes an interrupted run.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <iosfwd>
 #include <map>
@@ -14,6 +15,7 @@
 namespace alchain {
 
 class PluginRegistry;
+struct DatasetInfo;
 
 struct RunOptions {
   std::filesystem::path output;
@@ -51,6 +53,9 @@ struct PlanCost {
   std::map<std::string, double> trial_macs;  ///< each trial's share, by ID: what `run` weighs progress by
 };
 PlanCost estimate_cost(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry);
+/// The same for a dataset already loaded: its info and the size of its test split.
+PlanCost estimate_cost(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry,
+                       const DatasetInfo& info, std::int64_t test_samples);
 /// The plan as `alchain plan` prints it: totals, cost at `gmacs` GMAC/s, and (with `list`) every trial.
 void print_plan(std::ostream& os, const Plan& plan, const PlanCost& cost, double gmacs, bool list);
 
