@@ -108,7 +108,7 @@ def learning_curves(results, summary, out_dir, figures):
                     continue
                 model = r.attrs["model"]
                 model = model.decode() if isinstance(model, bytes) else model
-                key = (model, "chain" if kind == "chain" else column)
+                key = (model, column)  # a chain's columns: "chain" and "random"
                 points.setdefault(key, {}).setdefault(int(r.attrs["num_labeled"]), []).append(float(r.attrs["accuracy"]))
     rows = summary["rows"] if kind == "matrix" else sorted({m for m, _ in points})
     if not rows:

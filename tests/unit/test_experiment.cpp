@@ -564,6 +564,15 @@ TEST_CASE("alchain report draws every figure of a matrix, and of a run cut short
   CHECK(contains(html, "run status: running"));
   CHECK(contains(html, "5 of 12 trials missing"));
 
+  // A chain: no matrix and no pairs, but its learning curves and its first round's scores.
+  r = cli("run " + (test::source_dir() / "tests/pipelines/small_chain.toml").string() + " -o " +
+          (dir / "chain.h5").string() + " -q");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  r = cli("report " + (dir / "chain.h5").string() + " -o " + (dir / "chain").string());
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  check_report(dir / "chain", {"learning_curves", "score_spread"});
+  CHECK_FALSE(std::filesystem::exists(dir / "chain" / "matrix.png"));
+
   // Not a result file: one clear error naming it, nothing drawn.
   test::write_file(dir / "not.h5", "not hdf5");
   r = cli("report " + (dir / "not.h5").string() + " -o " + (dir / "none").string());
