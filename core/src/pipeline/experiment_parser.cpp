@@ -160,6 +160,7 @@ void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& regis
     e.model.plugin = name;
     e.model.pos = pos;
     e.model.params = default_params(registry.get(PluginKind::model, name));
+    e.model.version = registry.get(PluginKind::model, name).version;
     e.training = p.training;
     return e;
   };
@@ -169,6 +170,7 @@ void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& regis
     e.policy.plugin = name;
     e.policy.pos = pos;
     e.policy.params = default_params(registry.get(PluginKind::policy, name));
+    e.policy.version = registry.get(PluginKind::policy, name).version;
     return e;
   };
   x.surrogates = read_list(r, "surrogates", PluginKind::model, models, registry, diags, model_default);

@@ -82,6 +82,7 @@ void read_plugin(TableReader& r, const char* key, const char* params_key, Plugin
   }
   try {
     const PluginInfo& info = registry.get(kind, out.plugin);
+    out.version = info.version;
     out.params = resolve_plugin_params(info, params, r.path(params_key), out.pos, diags);
   } catch (const PluginError& e) {  // duplicate name
     r.error(*n, r.path(key) + ": " + e.what());

@@ -1,5 +1,6 @@
 // Expands chains and matrices into trials; derives every seed from what a job is.
 #include "alchain/plan/plan.hpp"
+#include "alchain/version.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -75,13 +76,16 @@ std::string describe(const TrainingOptions& t) {
 
 namespace {
 
+/// "plugin@version": a plugin of another version may compute other numbers, so it is another plan.
+std::string plugin_text(const PluginRef& r) { return r.version.empty() ? r.plugin : r.plugin + "@" + r.version; }
+
 std::string describe_model(const ModelEntry& m) {
-  return m.name + "=" + m.model.plugin + describe(m.model.params) + "[" + describe(m.training) + "]";
+  return m.name + "=" + plugin_text(m.model) + describe(m.model.params) + "[" + describe(m.training) + "]";
 }
 
 std::string describe_policy(const PolicyEntry& p) {
   if (p.policy.plugin.empty()) return "-";
-  return p.name + "=" + p.policy.plugin + describe(p.policy.params) + (p.reference ? "[reference]" : "");
+  return p.name + "=" + plugin_text(p.policy) + describe(p.policy.params) + (p.reference ? "[reference]" : "");
 }
 
 std::string hex(std::uint64_t x) {
@@ -229,7 +233,7 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
   Plan plan;
   plan.name = p.name;
   plan.pool_size = pool_size;
-  plan.dataset = p.dataset.plugin + describe(p.dataset.params);
+  plan.dataset = plugin_text(p.dataset) + describe(p.dataset.params);
   plan.inference_batch_size = p.run.inference_batch_size;
   plan.initial = p.budget.initial.resolve(pool_size);
   plan.per_cycle = p.budget.per_cycle.resolve(pool_size);
@@ -255,7 +259,7 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
 
 std::string Plan::describe() const {
   std::ostringstream os;
-  os << "plan " << kind << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle << " seeds=";
+  os << "plan " << kind << " alchain=" << ALCHAIN_VERSION_STRING << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle << " seeds=";
   for (std::size_t i = 0; i < seeds.size(); ++i) os << (i ? "," : "") << seeds[i];
   os << "\n";
   for (const std::string& e : policy_entries) os << "policy_entry " << e << "\n";

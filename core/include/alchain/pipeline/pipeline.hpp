@@ -18,6 +18,7 @@ constexpr int kPipelineSchema = 1;
 /// A plugin named in a pipeline, with its parameters checked and defaults filled.
 struct PluginRef {
   std::string plugin;
+  std::string version;  ///< the loaded plugin's own version (part of a plan's fingerprint)
   Params params;
   SourcePos pos;
 };
