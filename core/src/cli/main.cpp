@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -197,23 +198,42 @@ int cmd_plan(const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_analyze(const std::vector<std::string>& args) {
-  po::options_description o("alchain analyze RESULTS [options]");
-  o.add(common_options());
-  o.add_options()("results", po::value<std::string>(), "result file of 'alchain run' (a matrix)")(
-      "output,o", po::value<std::string>(), "also write the analysis to this HDF5 file")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown");
+/// A command over one result file: adds the positional RESULTS to `o` and parses. On --help or a
+/// missing RESULTS or `required` option it prints the usage and `about` and returns nothing, with
+/// `exit_code` 0 for --help and 2 otherwise.
+std::optional<po::variables_map> parse_results_args(const std::vector<std::string>& args, po::options_description& o,
+                                                    const char* results_doc, const std::vector<std::string>& required,
+                                                    const char* about, int& exit_code) {
+  o.add_options()("results", po::value<std::string>(), results_doc);
   po::positional_options_description pos;
   pos.add("results", 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("results")) {
-    std::cout << o << "\nIn each repeat of a matrix every surrogate's first selection round scores the same pool\n"
-                 "from the same initial set. For every pair of surrogates (or surrogate/policy columns):\n"
-                 "Spearman's rho and Kendall's tau-b of their whole-pool scores, the Jaccard overlap of their\n"
-                 "picks and the share of b's picks that a also picks; mean ± sd over repeats.\n";
-    return vm.count("help") ? 0 : 2;
+  bool missing = !vm.count("results");
+  for (const auto& r : required) missing = missing || !vm.count(r);
+  if (vm.count("help") || missing) {
+    std::cout << o << "\n" << about;
+    exit_code = vm.count("help") ? 0 : 2;
+    return std::nullopt;
   }
+  return vm;
+}
+
+int cmd_analyze(const std::vector<std::string>& args) {
+  po::options_description o("alchain analyze RESULTS [options]");
+  o.add(common_options());
+  o.add_options()("output,o", po::value<std::string>(), "also write the analysis to this HDF5 file")(
+      "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown");
+  int rc = 0;
+  const auto parsed = parse_results_args(
+      args, o, "result file of 'alchain run' (a matrix)", {},
+      "In each repeat of a matrix every surrogate's first selection round scores the same pool\n"
+      "from the same initial set. For every pair of surrogates (or surrogate/policy columns):\n"
+      "Spearman's rho and Kendall's tau-b of their whole-pool scores, the Jaccard overlap of their\n"
+      "picks and the share of b's picks that a also picks; mean ± sd over repeats.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
   const Transfer t = read_transfer(vm["results"].as<std::string>());
   print_transfer(std::cout, t, format);
@@ -238,20 +258,18 @@ fs::path report_script() {
 int cmd_report(const std::vector<std::string>& args) {
   po::options_description o("alchain report RESULTS -o DIR [options]");
   o.add(common_options());
-  o.add_options()("results", po::value<std::string>(), "result file of 'alchain run'")(
-      "output,o", po::value<std::string>(), "directory for the figures and report.html (created)");
-  po::positional_options_description pos;
-  pos.add("results", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("results") || !vm.count("output")) {
-    std::cout << o << "\nWrites summary.json and analysis.json (alchain's statistics), then draws with\n"
-                 "/usr/bin/python3 and matplotlib (tools/report.py): the matrix heatmap coloured per row\n"
-                 "with the difference to random and significance marks, learning curves with mean ± sd\n"
-                 "bands, score-spread histograms, transferability heatmaps; each as PNG and SVG, and\n"
-                 "report.html + report.md. A run that is not complete is drawn as far as it got.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  o.add_options()("output,o", po::value<std::string>(), "directory for the figures and report.html (created)");
+  int rc = 0;
+  const auto parsed = parse_results_args(
+      args, o, "result file of 'alchain run'", {"output"},
+      "Writes summary.json and analysis.json (alchain's statistics), then draws with\n"
+      "/usr/bin/python3 and matplotlib (tools/report.py): the matrix heatmap coloured per row\n"
+      "with the difference to random and significance marks, learning curves with mean ± sd\n"
+      "bands, score-spread histograms, transferability heatmaps; each as PNG and SVG, and\n"
+      "report.html + report.md. A run that is not complete is drawn as far as it got.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   const fs::path results = vm["results"].as<std::string>();
   const fs::path dir = vm["output"].as<std::string>();
   const Summary summary = read_summary(results);  // throws, naming the file, when it is not a result file
@@ -282,19 +300,17 @@ int cmd_report(const std::vector<std::string>& args) {
 int cmd_summary(const std::vector<std::string>& args) {
   po::options_description o("alchain summary RESULTS [options]");
   o.add(common_options());
-  o.add_options()("results", po::value<std::string>(), "result file of 'alchain run'")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown");
-  po::positional_options_description pos;
-  pos.add("results", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("results")) {
-    std::cout << o << "\nRows are deployment models (generations for a chain), columns whose picks they\n"
-                 "trained on; cells are mean ± sd of the final test accuracy over repeats. Then the paired\n"
-                 "difference of each cell to random: mean, 95% t-interval, paired t-test and exact Wilcoxon\n"
-                 "signed-rank p, Holm-adjusted p, wins; and how many off-diagonal cells beat random.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  o.add_options()("format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown");
+  int rc = 0;
+  const auto parsed = parse_results_args(
+      args, o, "result file of 'alchain run'", {},
+      "Rows are deployment models (generations for a chain), columns whose picks they\n"
+      "trained on; cells are mean ± sd of the final test accuracy over repeats. Then the paired\n"
+      "difference of each cell to random: mean, 95% t-interval, paired t-test and exact Wilcoxon\n"
+      "signed-rank p, Holm-adjusted p, wins; and how many off-diagonal cells beat random.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
   print_summary(std::cout, read_summary(vm["results"].as<std::string>()), format);
   return 0;

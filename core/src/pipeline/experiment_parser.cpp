@@ -23,66 +23,66 @@ std::string join_names(const std::vector<std::string>& v) {
   return out.empty() ? "none" : out;
 }
 
-/// `[models.<name>]` tables: plugin, params, training.
-std::map<std::string, ModelEntry> read_model_entries(const toml::table& t, const TrainingOptions& defaults,
-                                                     const PluginRegistry& registry, Diagnostics& diags) {
-  std::map<std::string, ModelEntry> out;
+/// `[<section>.<name>]` tables: each name plain, each value a table, read by `read_one(reader,
+/// prefix, name)`, which returns the entry.
+template <class Entry, class ReadOne>
+std::map<std::string, Entry> read_entries(const toml::table& t, const std::string& section, const char* noun,
+                                          const char* keys, Diagnostics& diags, ReadOne read_one) {
+  std::map<std::string, Entry> out;
   for (auto&& [key, node] : t) {
     const std::string name(key.str());
-    const std::string prefix = "models." + name;
+    const std::string prefix = section + "." + name;
     if (!plain_name(name)) {
-      diags.error(source_pos(key.source()), prefix + ": a model name uses letters, digits, '_', '-' and '.' only");
+      diags.error(source_pos(key.source()),
+                  prefix + ": a " + noun + " name uses letters, digits, '_', '-' and '.' only");
       continue;
     }
     if (name == "random") {
       diags.error(source_pos(key.source()), prefix + ": 'random' names the random baseline's column; choose another name");
       continue;
     }
-    const toml::table* mt = node.as_table();
-    if (!mt) {
-      diags.error(source_pos(node.source()), prefix + ": expected a table (plugin, params, training)");
+    const toml::table* et = node.as_table();
+    if (!et) {
+      diags.error(source_pos(node.source()), prefix + ": expected a table (" + keys + ")");
       continue;
     }
-    TableReader r(*mt, prefix, diags);
-    ModelEntry e;
-    e.name = name;
-    e.training = defaults;
-    read_plugin_ref(r, "plugin", "params", PluginKind::model, registry, diags, e.model, true);
-    if (const toml::table* tt = r.table("training")) {
-      TableReader tr(*tt, prefix + ".training", diags);
-      read_training_options(tr, e.training);
-    }
+    TableReader r(*et, prefix, diags);
+    Entry e = read_one(r, prefix, name);
     r.finish();
     out.emplace(name, std::move(e));
   }
   return out;
 }
 
+/// `[models.<name>]` tables: plugin, params, training.
+std::map<std::string, ModelEntry> read_model_entries(const toml::table& t, const TrainingOptions& defaults,
+                                                     const PluginRegistry& registry, Diagnostics& diags) {
+  return read_entries<ModelEntry>(t, "models", "model", "plugin, params, training", diags,
+                                  [&](TableReader& r, const std::string& prefix, const std::string& name) {
+                                    ModelEntry e;
+                                    e.name = name;
+                                    e.training = defaults;
+                                    read_plugin_ref(r, "plugin", "params", PluginKind::model, registry, diags, e.model, true);
+                                    if (const toml::table* tt = r.table("training")) {
+                                      TableReader tr(*tt, prefix + ".training", diags);
+                                      read_training_options(tr, e.training);
+                                    }
+                                    return e;
+                                  });
+}
+
 /// `[policies.<name>]` tables: plugin, params, reference.
 std::map<std::string, PolicyEntry> read_policy_entries(const toml::table& t, const PluginRegistry& registry,
                                                        Diagnostics& diags) {
-  std::map<std::string, PolicyEntry> out;
-  for (auto&& [key, node] : t) {
-    const std::string name(key.str());
-    const std::string prefix = "policies." + name;
-    if (!plain_name(name)) {
-      diags.error(source_pos(key.source()), prefix + ": a policy name uses letters, digits, '_', '-' and '.' only");
-      continue;
-    }
-    const toml::table* pt = node.as_table();
-    if (!pt) {
-      diags.error(source_pos(node.source()), prefix + ": expected a table (plugin, params, reference)");
-      continue;
-    }
-    TableReader r(*pt, prefix, diags);
-    PolicyEntry e;
-    e.name = name;
-    read_plugin_ref(r, "plugin", "params", PluginKind::policy, registry, diags, e.policy, true);
-    r.boolean("reference", e.reference);
-    r.finish();
-    out.emplace(name, std::move(e));
-  }
-  return out;
+  return read_entries<PolicyEntry>(t, "policies", "policy", "plugin, params, reference", diags,
+                                   [&](TableReader& r, const std::string&, const std::string& name) {
+                                     PolicyEntry e;
+                                     e.name = name;
+                                     read_plugin_ref(r, "plugin", "params", PluginKind::policy, registry, diags,
+                                                     e.policy, true);
+                                     r.boolean("reference", e.reference);
+                                     return e;
+                                   });
 }
 
 /// A list of names, each an entry of `named` or a plugin of `kind` with its defaults.

@@ -161,7 +161,6 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       loss_sum += loss.item<double>() * static_cast<double>(hi - lo);
       seen += hi - lo;
     }
-    result.samples += seen;
     result.last_epoch_loss = seen ? loss_sum / static_cast<double>(seen) : 0.0;
     if (!progress.quiet()) {
       char buf[160];

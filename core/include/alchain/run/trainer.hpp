@@ -31,7 +31,6 @@ class Progress {
 struct TrainResult {
   double seconds = 0;
   double last_epoch_loss = 0;
-  std::int64_t samples = 0;  ///< samples processed over all epochs
   int epochs = 0;            ///< epochs run (more than asked when min_steps needed them)
   std::int64_t steps = 0;    ///< optimizer steps
 };
