@@ -1,14 +1,14 @@
 # alchain_add_plugin(): builds one plugin library, in this tree or out of tree (via find_package(alchain)).
 #
-#   alchain_add_plugin(<name> KIND <policy|model|dataset> SOURCES <files...> [LINK <libs...>]
+#   alchain_add_plugin(<name> KIND <policy|model|dataset|oracle> SOURCES <files...> [LINK <libs...>]
 #                      [OUTPUT_DIRECTORY <dir>])
 #
 # Produces lib<alchain_KIND_name>.so with hidden visibility (only the entry symbol is exported),
 # linked against the alchain SDK and LibTorch.
 function(alchain_add_plugin name)
   cmake_parse_arguments(ARG "" "KIND;OUTPUT_DIRECTORY" "SOURCES;LINK" ${ARGN})
-  if(NOT ARG_KIND MATCHES "^(policy|model|dataset)$")
-    message(FATAL_ERROR "alchain_add_plugin(${name}): KIND must be policy, model or dataset")
+  if(NOT ARG_KIND MATCHES "^(policy|model|dataset|oracle)$")
+    message(FATAL_ERROR "alchain_add_plugin(${name}): KIND must be policy, model, dataset or oracle")
   endif()
   set(target "alchain_${ARG_KIND}_${name}")
   add_library(${target} MODULE ${ARG_SOURCES})

@@ -35,6 +35,9 @@ std::vector<T> read_vector(H5::H5File& f, const std::string& path, const H5::Pre
 inline std::vector<std::int64_t> read_i64(H5::H5File& f, const std::string& p) {
   return read_vector<std::int64_t>(f, p, H5::PredType::NATIVE_INT64);
 }
+inline std::vector<double> read_f64(H5::H5File& f, const std::string& p) {
+  return read_vector<double>(f, p, H5::PredType::NATIVE_DOUBLE);
+}
 inline std::vector<float> read_f32(H5::H5File& f, const std::string& p) {
   return read_vector<float>(f, p, H5::PredType::NATIVE_FLOAT);
 }

@@ -13,6 +13,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "alchain/assess/cycle.hpp"
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -34,9 +35,10 @@ const char* kUsage = R"(alchain: active learning across model generations
 usage: alchain <command> [options]
 
 commands:
-  run PIPELINE        run a pipeline's trials and write their results to an HDF5 file
+  run PIPELINE        run a pipeline (a chain, a matrix or an assessment) and write its results to HDF5
   plan PIPELINE       print the trials a pipeline expands to and their cost, run nothing
   summary RESULTS     the table of a result file: mean ± sd per cell, paired differences to random
+                      (an assessment's file: its per-window table)
   analyze RESULTS     transferability of picks between surrogates: rank correlation, overlap
   report RESULTS -o D figures (PNG, SVG), report.html and report.md of a result file
   validate PIPELINE.. check pipelines (syntax, schema, plugins, plugin parameters)
@@ -154,6 +156,21 @@ int cmd_run(const std::vector<std::string>& args) {
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (p.assessment.present) {
+    if (vm.count("resume")) throw po::error("an assessment pipeline cannot be resumed yet; its finished windows stay in the file");
+    if (vm["jobs"].as<int>() != 1) throw po::error("an assessment pipeline runs its windows in order: --jobs must be 1");
+    AssessmentOptions ao;
+    ao.output = vm.count("output") ? fs::path(vm["output"].as<std::string>()) : fs::path("results") / (p.name + ".h5");
+    ao.overwrite = vm.count("overwrite") != 0;
+    ao.quiet = vm.count("quiet") != 0;
+    ao.verbose = vm.count("verbose") != 0;
+    if (vm.count("threads")) ao.threads = vm["threads"].as<int>();
+    const AssessmentOutcome out = run_assessment(p, registry, ao);
+    print_assessment(std::cout, out);
+    std::cout << "\nresults: " << out.output.string() << "  (" << static_cast<long>(out.seconds + 0.5) << " s, "
+              << out.rows.size() << " windows, " << out.threads << " threads)\n";
+    return 0;
+  }
   RunOptions ro;
   ro.output = vm.count("output") ? fs::path(vm["output"].as<std::string>()) : fs::path("results") / (p.name + ".h5");
   ro.overwrite = vm.count("overwrite") != 0;
@@ -192,6 +209,19 @@ int cmd_plan(const std::vector<std::string>& args) {
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (p.assessment.present) {
+    const AssessmentSpec& a = p.assessment;
+    const int trainings = 1 + (a.retrain ? a.windows : 0);
+    std::cout << "assessment of model '" << a.model.name << "' with oracle '" << a.oracle.plugin << "': " << a.windows
+              << " windows of " << a.window_size << " inputs, " << a.sampling.budget << " labels each ("
+              << a.sampling.design << " sampling, " << a.sampling.estimator << " estimator)\n"
+              << "trainings: " << trainings << " of '" << a.model.name << "' (on " << a.train << " to "
+              << a.train + static_cast<std::int64_t>(a.windows) * a.sampling.budget << " samples)";
+    if (!a.companions.empty()) std::cout << ", " << a.companions.size() << " companions";
+    if (!a.reference.model.plugin.empty()) std::cout << ", reference '" << a.reference.name << "'";
+    std::cout << "\n";
+    return 0;
+  }
   const Plan plan = plan_for(p, registry);
   const PlanCost cost = estimate_cost(p, plan, registry);
   print_plan(std::cout, plan, cost, vm["speed"].as<double>(), vm.count("brief") == 0);
@@ -312,6 +342,11 @@ int cmd_summary(const std::vector<std::string>& args) {
   if (!parsed) return rc;
   const po::variables_map& vm = *parsed;
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
+  if (is_assessment_file(vm["results"].as<std::string>())) {
+    if (format != SummaryFormat::text) throw po::error("an assessment file's summary is text only so far");
+    print_assessment(std::cout, read_assessment(vm["results"].as<std::string>()));
+    return 0;
+  }
   print_summary(std::cout, read_summary(vm["results"].as<std::string>()), format);
   return 0;
 }

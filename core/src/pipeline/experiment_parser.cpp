@@ -144,10 +144,11 @@ void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& regis
   if (const toml::table* t = top.table("models")) models = read_model_entries(*t, p.training, registry, diags);
   if (const toml::table* t = top.table("policies")) policies = read_policy_entries(*t, registry, diags);
   for (auto& [name, e] : policies) p.policy_entries.push_back(e);
+  for (auto& [name, e] : models) p.model_entries.push_back(e);
   const toml::table* et = top.table("experiment");
   if (!et) {
-    if (!models.empty())
-      diags.error(top.pos(), "models: named models are used by an [experiment], and this file has none");
+    if (!models.empty() && !top.table("assessment"))
+      diags.error(top.pos(), "models: named models are used by an [experiment] or an [assessment], and this file has neither");
     return;
   }
   ExperimentSpec& x = p.experiment;

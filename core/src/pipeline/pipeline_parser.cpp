@@ -244,15 +244,20 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
   }
 
   parse_experiment(top, p, registry, diags);
+  parse_assessment(top, p, registry, diags);
   const toml::node* gens = top.node("generation");
   const toml::array* arr = gens ? gens->as_array() : nullptr;
-  if (gens && p.experiment.present) {
-    top.error(*gens, "generation: a pipeline is either a chain ([[generation]]) or a matrix ([experiment]), not both");
+  if (p.experiment.present && p.assessment.present) {
+    diags.error(p.assessment.pos, "assessment: a pipeline is a matrix ([experiment]) or an assessment ([assessment]), not both");
+  } else if (gens && (p.experiment.present || p.assessment.present)) {
+    top.error(*gens, std::string("generation: a pipeline is either a chain ([[generation]]) or ") +
+                         (p.experiment.present ? "a matrix ([experiment])" : "an assessment ([assessment])") + ", not both");
   } else if (gens && (!arr || !arr->is_array_of_tables())) {
     top.error(*gens, "generation: expected an array of tables ([[generation]])");
-  } else if (p.experiment.present) {
+  } else if (p.experiment.present || p.assessment.present) {
   } else if (!arr || arr->empty()) {
-    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]] (a chain) or an [experiment] (a matrix)");
+    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]] (a chain), an [experiment] (a matrix) "
+                        "or an [assessment]");
   } else {
     std::set<std::string> generation_names;
     for (std::size_t i = 0; i < arr->size(); ++i) {

@@ -27,4 +27,7 @@ void check_policy_pairings(const Pipeline& p, const PluginRegistry& registry, Di
 /// `[models.*]`, `[policies.*]` and `[experiment]`: fills `p.experiment` and checks it.
 void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
 
+/// `[assessment]`: fills `p.assessment` and checks it (after parse_experiment read `[models.*]`).
+void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
+
 }  // namespace alchain

@@ -38,6 +38,7 @@ const char* to_string(PluginKind kind) {
     case PluginKind::dataset: return "dataset";
     case PluginKind::model: return "model";
     case PluginKind::policy: return "policy";
+    case PluginKind::oracle: return "oracle";
   }
   return "?";
 }
@@ -164,7 +165,7 @@ const PluginInfo& PluginRegistry::load(const fs::path& file) {
     throw PluginError(PluginErrorKind::bad_descriptor, path,
                       path + ": descriptor of " + std::to_string(d->struct_size) + " bytes, ABI " + version +
                           " needs at least " + std::to_string(sizeof(alchain_plugin_descriptor)));
-  if (d->kind < ALCHAIN_KIND_DATASET || d->kind > ALCHAIN_KIND_POLICY)
+  if (d->kind < ALCHAIN_KIND_DATASET || d->kind > ALCHAIN_KIND_ORACLE)
     throw PluginError(PluginErrorKind::bad_descriptor, path,
                       path + ": unknown plugin kind " + std::to_string(d->kind));
   const auto kind = static_cast<PluginKind>(d->kind);
@@ -313,6 +314,11 @@ std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, con
 std::shared_ptr<Policy> PluginRegistry::create_policy(const std::string& name, const Params& params,
                                                       const CreateContext& ctx) const {
   return create_as<Policy>(PluginKind::policy, name, params, ctx);
+}
+
+std::shared_ptr<PseudoOracle> PluginRegistry::create_oracle(const std::string& name, const Params& params,
+                                                            const CreateContext& ctx) const {
+  return create_as<PseudoOracle>(PluginKind::oracle, name, params, ctx);
 }
 
 }  // namespace alchain

@@ -87,6 +87,43 @@ struct ExperimentSpec {
   SourcePos pos;
 };
 
+/// `[assessment.sampling]`: how each window's labels are drawn and turned into an estimate.
+struct AssessmentSampling {
+  std::string design = "stratified";     ///< srs | stratified | poisson | sequential
+  std::string estimator = "stratified";  ///< srs_wilson | srs_clopper_pearson | stratified | ppi | horvitz_thompson | hansen_hurwitz
+  std::int64_t budget = 200;             ///< labels per window
+  double tau = 0.3;                      ///< poisson, sequential: weight of the uniform part
+  int strata = 5;                        ///< stratified (and sequential's bins)
+  double level = 0.95;                   ///< confidence level of the intervals
+  SourcePos pos, budget_pos;
+};
+
+/// `[assessment.shift]`: what operation does to each window (lists have one value per window; a
+/// single number applies to every window).
+struct AssessmentShift {
+  std::string corruption = "none";  ///< none | blur | noise | brightness | contrast | rotation
+  std::vector<double> severity;     ///< per window, in [0, 5]; 0 = clean
+  std::vector<double> prior_shift;  ///< per window, in [0, 1]: 0 = the pool's class priors, 1 = fully skewed
+};
+
+/// `[assessment]`: operational assessment and improvement cycles (DAIC; docs/assessment.md).
+struct AssessmentSpec {
+  bool present = false;
+  ModelEntry model;                    ///< the deployed model, retrained after each window
+  std::int64_t train = 2000;           ///< its first labelled training set (random from the train split)
+  std::int64_t calibration = 1000;     ///< held-out labelled samples for oracles that calibrate (0 = none)
+  std::vector<ModelEntry> companions;  ///< trained once on the first training set (agreement)
+  ModelEntry reference;                ///< trained once on `reference_train` samples (reference_model); empty plugin = none
+  std::int64_t reference_train = 0;    ///< 0 = the same as `train`
+  PluginRef oracle;
+  int windows = 4;
+  std::int64_t window_size = 2000;
+  bool retrain = true;                 ///< retrain after each window on everything labelled so far
+  AssessmentSampling sampling;
+  AssessmentShift shift;
+  SourcePos pos;
+};
+
 struct RunOptionsSpec {
   std::uint64_t seed = 0;
   int repeats = 1;              ///< repeat r uses seed + r
@@ -107,7 +144,9 @@ struct Pipeline {
   bool random_learning_curve = false;  ///< chains: train the random arm at every cycle, not only each generation's last
   std::vector<GenerationSpec> generations;  ///< a chain; empty when `experiment` is present
   std::vector<PolicyEntry> policy_entries;  ///< every `[policies.<name>]` (an experiment's, or a wrapper's base)
+  std::vector<ModelEntry> model_entries;    ///< every `[models.<name>]`
   ExperimentSpec experiment;
+  AssessmentSpec assessment;                ///< an assessment pipeline; then no chain and no experiment
 };
 
 /// Parses and checks a pipeline text against the schema and the registry's plugins. Every

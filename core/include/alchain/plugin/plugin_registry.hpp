@@ -17,12 +17,13 @@ struct alchain_plugin_descriptor;
 namespace alchain {
 
 class Dataset;
+class PseudoOracle;
 class Model;
 class Policy;
 class Params;
 struct CreateContext;
 
-enum class PluginKind : std::uint32_t { dataset = 1, model = 2, policy = 3 };
+enum class PluginKind : std::uint32_t { dataset = 1, model = 2, policy = 3, oracle = 4 };
 const char* to_string(PluginKind kind);
 
 enum class ParamType : std::uint32_t { boolean = 1, integer = 2, real = 3, string = 4, int_list = 5, float_list = 6 };
@@ -85,6 +86,7 @@ class PluginRegistry {
   std::shared_ptr<Dataset> create_dataset(const std::string& name, const Params& params, const CreateContext& ctx) const;
   std::shared_ptr<Model> create_model(const std::string& name, const Params& params, const CreateContext& ctx) const;
   std::shared_ptr<Policy> create_policy(const std::string& name, const Params& params, const CreateContext& ctx) const;
+  std::shared_ptr<PseudoOracle> create_oracle(const std::string& name, const Params& params, const CreateContext& ctx) const;
 
  private:
   struct Entry;

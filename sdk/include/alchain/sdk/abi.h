@@ -13,7 +13,7 @@ extern "C" {
  * Bump the minor when appending a field to a descriptor struct; bump the major for anything
  * else (reordering, removing, changing a type, changing a C++ interface in sdk/). */
 #define ALCHAIN_ABI_MAJOR 1
-#define ALCHAIN_ABI_MINOR 0
+#define ALCHAIN_ABI_MINOR 1
 
 /* The one symbol every plugin library exports (C linkage, default visibility). */
 #define ALCHAIN_ENTRY_SYMBOL "alchain_plugin_entry"
@@ -21,7 +21,8 @@ extern "C" {
 typedef enum alchain_plugin_kind {
   ALCHAIN_KIND_DATASET = 1,
   ALCHAIN_KIND_MODEL = 2,
-  ALCHAIN_KIND_POLICY = 3
+  ALCHAIN_KIND_POLICY = 3,
+  ALCHAIN_KIND_ORACLE = 4 /* since 1.1: a pseudo-oracle (alchain::PseudoOracle, sdk/oracle.hpp) */
 } alchain_plugin_kind;
 
 typedef enum alchain_param_type {
@@ -49,14 +50,16 @@ typedef struct alchain_param_spec {
 /* Static facts the host checks when it validates a pipeline, before any plugin code runs. */
 typedef enum alchain_plugin_flag {
   ALCHAIN_FLAG_MC_DROPOUT = 1u << 0,                /* model: can keep dropout active at inference */
-  ALCHAIN_FLAG_NEEDS_MC_DROPOUT = 1u << 1,          /* policy: needs a model with ALCHAIN_FLAG_MC_DROPOUT */
-  ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS = 1u << 2, /* policy: uses the chain's earlier generations */
-  ALCHAIN_FLAG_USES_LABELS = 1u << 3                /* policy: reads true labels; reference runs only */
+  ALCHAIN_FLAG_NEEDS_MC_DROPOUT = 1u << 1,          /* policy or oracle: needs a model with ALCHAIN_FLAG_MC_DROPOUT */
+  ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS = 1u << 2, /* policy: uses the chain's earlier generations;
+                                                       oracle: needs companion models */
+  ALCHAIN_FLAG_USES_LABELS = 1u << 3,               /* policy: reads true labels; reference runs only */
+  ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4      /* since 1.1, oracle: needs a reference model */
 } alchain_plugin_flag;
 
 /* Factory: builds the plugin's object. `params` is a `const alchain::Params*`, `context` a
- * `const alchain::CreateContext*`; the result is an `alchain::Dataset*`, `alchain::Model*` or
- * `alchain::Policy*` by kind. These are C++ objects: the host calls `create` only after the
+ * `const alchain::CreateContext*`; the result is an `alchain::Dataset*`, `alchain::Model*`,
+ * `alchain::Policy*` or `alchain::PseudoOracle*` by kind. These are C++ objects: the host calls `create` only after the
  * descriptor's fingerprint matched its own exactly (see docs/abi.md). On failure it returns NULL
  * and writes a NUL-terminated message into `error` (at most `error_size` bytes). */
 typedef void* (*alchain_create_fn)(const void* params, const void* context, char* error,

@@ -20,6 +20,7 @@
 #include "alchain/sdk/abi.h"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
+#include "alchain/sdk/oracle.hpp"
 #include "alchain/sdk/params.hpp"
 #include "alchain/sdk/policy.hpp"
 
@@ -95,3 +96,7 @@ void destroy(void* object) { delete static_cast<Base*>(object); }
   ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_POLICY, ::alchain::Policy, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS)
 #define ALCHAIN_MODEL_PLUGIN_FLAGS(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS) \
   ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_MODEL, ::alchain::Model, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS)
+/// A pseudo-oracle (since ABI 1.1); FLAGS declare what its needs() ask for
+/// (ALCHAIN_FLAG_NEEDS_MC_DROPOUT, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS, ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL).
+#define ALCHAIN_ORACLE_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS) \
+  ALCHAIN_DEFINE_PLUGIN_(ALCHAIN_KIND_ORACLE, ::alchain::PseudoOracle, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, FLAGS)

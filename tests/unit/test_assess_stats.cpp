@@ -1,0 +1,743 @@
+// Operational-assessment statistics: samplers, estimators and their intervals, checked by exact
+// enumeration of tiny designs, against SciPy reference intervals, and by simulated coverage.
+//
+// Wilson and Clopper-Pearson references: scipy.stats.binomtest(k, n).proportion_ci(level,
+// method='wilson' / 'exact') and scipy.stats.beta.ppf (SciPy 1.10.1, Debian 12), pasted here.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "alchain/assess/estimators.hpp"
+#include "alchain/assess/sampling.hpp"
+#include "alchain/assess/simulation.hpp"
+
+using namespace alchain::assess;
+
+namespace {
+
+// The tiny window of the enumeration tests: a failure at f = 0.88 (the pseudo-oracle is wrong there).
+const std::vector<double> kF = {0.92, 0.35, 0.71, 0.88, 0.15, 0.97};
+const std::vector<int> kY = {1, 0, 1, 0, 0, 1};
+constexpr double kTruth = 0.5;
+
+std::vector<int> labels_of(const Sample& s, const std::vector<int>& y) {
+  std::vector<int> out;
+  for (auto i : s.index) out.push_back(y[static_cast<std::size_t>(i)]);
+  return out;
+}
+
+// Calls fn with every k-subset of 0..n-1 (ascending).
+void for_each_subset(int n, int k, const std::function<void(const std::vector<std::int64_t>&)>& fn) {
+  std::vector<std::int64_t> cur;
+  std::function<void(int)> rec = [&](int start) {
+    if (static_cast<int>(cur.size()) == k) {
+      fn(cur);
+      return;
+    }
+    for (int i = start; i < n; ++i) {
+      cur.push_back(i);
+      rec(i + 1);
+      cur.pop_back();
+    }
+  };
+  rec(0);
+}
+
+Sample srs_sample(std::int64_t N, const std::vector<std::int64_t>& idx) {
+  Sample s;
+  s.design = Design::srs;
+  s.population = N;
+  s.index = idx;
+  s.inclusion.assign(idx.size(), static_cast<double>(idx.size()) / static_cast<double>(N));
+  return s;
+}
+
+// Mean, second moment about the truth, and mean se^2 of an estimator over an enumerated design.
+struct Moments {
+  double weight = 0, mean = 0, mse = 0, mean_se2 = 0;
+  void add(double w, const Estimate& e, double truth) {
+    weight += w;
+    mean += w * e.point;
+    mse += w * (e.point - truth) * (e.point - truth);
+    mean_se2 += w * e.se * e.se;
+  }
+};
+
+bool finite_estimate(const Estimate& e) {
+  return std::isfinite(e.point) && std::isfinite(e.se) && std::isfinite(e.lo) && std::isfinite(e.hi) &&
+         std::isfinite(e.n_eff);
+}
+
+SamplerOptions options(Design d, std::int64_t budget, std::uint64_t seed = 1) {
+  SamplerOptions o;
+  o.design = d;
+  o.budget = budget;
+  o.seed = seed;
+  return o;
+}
+
+const std::vector<std::pair<Design, Estimator>> kPairs = {
+    {Design::srs, Estimator::srs_wilson},          {Design::srs, Estimator::srs_clopper_pearson},
+    {Design::srs, Estimator::ppi},                 {Design::stratified, Estimator::stratified},
+    {Design::poisson, Estimator::horvitz_thompson}, {Design::sequential, Estimator::hansen_hurwitz},
+};
+
+template <class Fn>
+std::string error_of(Fn fn) {
+  try {
+    fn();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no std::invalid_argument thrown)";
+}
+
+}  // namespace
+
+// --- Reference intervals.
+
+TEST_CASE("Wilson and Clopper-Pearson intervals equal SciPy's") {
+  struct Case {
+    double k, n, level, wlo, whi, clo, chi;
+  };
+  const std::vector<Case> cases = {
+      {0, 10, 0.95, 0.0, 0.27753279986288926, 0.0, 0.30849710781876294},
+      {0, 10, 0.9, 0.0, 0.21294197008340698, 0.0, 0.25886555089334723},
+      {3, 10, 0.95, 0.10779126740630102, 0.6032218525388546, 0.06673951117773447, 0.652452850060008},
+      {3, 10, 0.9, 0.1268765839031979, 0.5583002041301649, 0.08726443391415029, 0.6066242161055765},
+      {10, 10, 0.95, 0.7224672001371109, 1.0, 0.6915028921812371, 1.0},
+      {10, 10, 0.9, 0.787058029916593, 1.0, 0.7411344491066528, 1.0},
+      {37, 400, 0.95, 0.06785393449857381, 0.12489858538387784, 0.06596594259068846, 0.1252433130966564},
+      {37, 400, 0.9, 0.0713324340362675, 0.11914307518114937, 0.06973518121189426, 0.11989003890772885},
+      {195, 200, 0.95, 0.9428216595933581, 0.9892752803482388, 0.9426256488727329, 0.9918338338092901},
+      {195, 200, 0.9, 0.9495412234711866, 0.9877789739067764, 0.9481566608794482, 0.9900987557831652},
+      {1, 1, 0.95, 0.20654931437723745, 1.0, 0.025000000000000022, 1.0},
+      {1, 1, 0.9, 0.2698659487840541, 1.0, 0.04999999999999999, 1.0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.k);
+    CAPTURE(c.n);
+    CAPTURE(c.level);
+    const Bounds w = wilson_interval(c.k, c.n, c.level);
+    CHECK(w.lo == doctest::Approx(c.wlo).epsilon(1e-12));
+    CHECK(w.hi == doctest::Approx(c.whi).epsilon(1e-12));
+    const Bounds cp = clopper_pearson_interval(c.k, c.n, c.level);
+    CHECK(cp.lo == doctest::Approx(c.clo).epsilon(1e-10));
+    CHECK(cp.hi == doctest::Approx(c.chi).epsilon(1e-10));
+  }
+}
+
+TEST_CASE("SRS estimators use the finite-population correction through the effective sample size") {
+  // 37 correct of 400 from N = 10000: n_e = 400 * 9999 / 9600 = 416.625; Wilson at (37 / 400, n_e).
+  const Bounds w = wilson_interval(37, 400, 0.95, 10000);
+  CHECK(w.lo == doctest::Approx(0.06828044284122234).epsilon(1e-12));
+  CHECK(w.hi == doctest::Approx(0.12416554689990189).epsilon(1e-12));
+  // Clopper-Pearson at (k_e, n_e) = (38.5378125, 416.625): scipy.stats.beta.ppf.
+  std::vector<double> f(10000, 0.5);
+  std::vector<std::int64_t> idx;
+  for (int i = 0; i < 400; ++i) idx.push_back(i * 25);
+  const Sample s = srs_sample(10000, idx);
+  std::vector<int> y(400, 0);
+  for (int i = 0; i < 37; ++i) y[static_cast<std::size_t>(i)] = 1;
+  const Estimate cp = estimate_accuracy(Estimator::srs_clopper_pearson, s, f, y);
+  CHECK(cp.lo == doctest::Approx(0.06646106728278607).epsilon(1e-10));
+  CHECK(cp.hi == doctest::Approx(0.1244950470538208).epsilon(1e-10));
+  CHECK(cp.point == doctest::Approx(37.0 / 400));
+  CHECK(cp.se == doctest::Approx(std::sqrt(37.0 / 400 * (363.0 / 400) / 400 * 9600.0 / 9999)));
+  CHECK(cp.n_eff == doctest::Approx(416.625));
+  const Estimate ws = estimate_accuracy(Estimator::srs_wilson, s, f, y);
+  CHECK(ws.lo == doctest::Approx(w.lo));
+  CHECK(ws.hi == doctest::Approx(w.hi));
+}
+
+TEST_CASE("ppi on a fixed sample, by hand") {
+  // Window f (N = 8), F = 3.8 / 8 = 0.475; sample: the first four, y = 1, 0, 1, 1.
+  // Cov_s(y, f) / Var_s(f) = 0.1 / 0.2 = 0.5; point = 0.5 * 0.475 + mean(y - 0.5 f) = 0.2375 + 0.5.
+  // Residuals 0.9, -0.2, 0.7, 0.6: s^2 = 0.7 / 3; SE^2 = (1 - 4/8) (0.7 / 3) / 4.
+  const std::vector<double> f = {0.2, 0.4, 0.6, 0.8, 0.1, 0.3, 0.5, 0.9};
+  const Estimate e = estimate_accuracy(Estimator::ppi, srs_sample(8, {0, 1, 2, 3}), f, {1, 0, 1, 1});
+  CHECK(e.lambda == doctest::Approx(0.5).epsilon(1e-14));
+  CHECK(e.point == doctest::Approx(0.7375).epsilon(1e-14));
+  CHECK(e.se == doctest::Approx(std::sqrt(0.5 * (0.7 / 3) / 4)).epsilon(1e-14));
+  const double z = 1.959963984540054;
+  CHECK(e.lo == doctest::Approx(0.7375 - z * e.se).epsilon(1e-12));
+  CHECK(e.hi == doctest::Approx(std::min(1.0, 0.7375 + z * e.se)).epsilon(1e-12));
+  // y = 0, 1, 1, 1 gives Cov / Var = 1.5: clipped to 1.
+  CHECK(estimate_accuracy(Estimator::ppi, srs_sample(8, {0, 1, 2, 3}), f, {0, 1, 1, 1}).lambda == 1.0);
+  // f constant on the sample: lambda 0, the sample mean.
+  const Estimate flat = estimate_accuracy(Estimator::ppi, srs_sample(8, {0, 4}), {0.5, 0, 0, 0, 0.5, 0, 0, 0}, {1, 0});
+  CHECK(flat.lambda == 0);
+  CHECK(flat.point == 0.5);
+}
+
+// --- Exact design-unbiasedness by enumeration of every sample of tiny designs.
+
+TEST_CASE("SRS: the sample mean and ppi with a fixed lambda are unbiased over every subset") {
+  const std::int64_t N = 6;
+  for (int n = 1; n <= 5; ++n) {
+    CAPTURE(n);
+    Moments mean, ppi_fixed, ppi_est;
+    int subsets = 0;
+    for_each_subset(N, n, [&](const std::vector<std::int64_t>&) { ++subsets; });
+    for_each_subset(N, n, [&](const std::vector<std::int64_t>& idx) {
+      const Sample s = srs_sample(N, idx);
+      const std::vector<int> y = labels_of(s, kY);
+      const double w = 1.0 / subsets;
+      mean.add(w, estimate_accuracy(Estimator::srs_wilson, s, kF, y), kTruth);
+      ppi_fixed.add(w, estimate_ppi_fixed_lambda(s, kF, y, 0.6), kTruth);
+      ppi_est.add(w, estimate_accuracy(Estimator::ppi, s, kF, y), kTruth);
+    });
+    CHECK(mean.weight == doctest::Approx(1.0).epsilon(1e-14));
+    CHECK(std::fabs(mean.mean - kTruth) < 1e-12);
+    CHECK(std::fabs(ppi_fixed.mean - kTruth) < 1e-12);
+    // The hypergeometric variance of the sample mean, which the srs_* standard error estimates.
+    CHECK(mean.mse == doctest::Approx(kTruth * (1 - kTruth) / n * (N - n) / (N - 1.0)).epsilon(1e-12));
+    // (1 - n/N) s_r^2 / n is exactly unbiased for the variance of the fixed-lambda estimator.
+    if (n >= 2) CHECK(ppi_fixed.mean_se2 == doctest::Approx(ppi_fixed.mse).epsilon(1e-12));
+    // The estimated lambda is a ratio of sample moments: the estimator is not design-unbiased.
+    // On this window its bias is (n = 2..5): the figures MESSAGE prints; it vanishes at n = 1
+    // (lambda = 0) and shrinks as n approaches N.
+    // The estimated lambda is a ratio of sample moments, so ppi as estimate_accuracy runs it is not
+    // design-unbiased. Its exact bias on this window (by this enumeration, pinned): 0 at n = 1
+    // (lambda = 0), then 0.0088, 0.0152, 0.0078, -0.0006 for n = 2..5, against standard errors of
+    // 0.2-0.1: small, not zero.
+    const double pinned_bias[] = {0, 0.0087777777777777732, 0.015237285837163883, 0.0078454158680263397,
+                                  -0.00061955738807095706};
+    CHECK(ppi_est.mean - kTruth == doctest::Approx(pinned_bias[n - 1]).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("stratified: unbiased with an unbiased variance over every combination of per-stratum subsets") {
+  struct Case {
+    std::vector<double> f;
+    std::vector<int> y;
+    std::int64_t budget;
+    int strata;
+  };
+  const std::vector<Case> cases = {
+      {kF, kY, 4, 2},                                                  // strata {3, 3}, n_h = {2, 2}
+      {{0.1, 0.1, 0.1, 0.1, 0.9, 0.9}, {0, 1, 1, 0, 1, 1}, 4, 3},      // ties: {4, 2}, the second a census
+      {{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}, {0, 1, 0, 1, 1, 1, 0}, 5, 2},  // {3, 4}: Neyman gives n_h = {2, 3}
+  };
+  for (const Case& c : cases) {
+    const auto N = static_cast<std::int64_t>(c.f.size());
+    double truth = 0;
+    for (int v : c.y) truth += v;
+    truth /= static_cast<double>(N);
+    SamplerOptions o = options(Design::stratified, c.budget);
+    o.strata = c.strata;
+    const PreparedDesign d = prepare_design(o, c.f);
+    REQUIRE(d.members.size() >= 2);
+    // Every combination: the product over strata of the n_h-subsets of that stratum.
+    std::vector<std::vector<std::vector<std::int64_t>>> per;
+    for (std::size_t h = 0; h < d.members.size(); ++h) {
+      per.emplace_back();
+      for_each_subset(static_cast<int>(d.members[h].size()), static_cast<int>(d.stratum_sample[h]),
+                      [&](const std::vector<std::int64_t>& pos) {
+                        std::vector<std::int64_t> units;
+                        for (auto p : pos) units.push_back(d.members[h][static_cast<std::size_t>(p)]);
+                        per.back().push_back(units);
+                      });
+    }
+    double combos = 1;
+    for (const auto& p : per) combos *= static_cast<double>(p.size());
+    Moments m;
+    std::vector<std::size_t> pick(per.size(), 0);
+    for (;;) {
+      Sample s;
+      s.design = Design::stratified;
+      s.population = N;
+      s.stratum_size = d.stratum_size;
+      s.stratum_sample = d.stratum_sample;
+      for (std::size_t h = 0; h < per.size(); ++h)
+        for (auto i : per[h][pick[h]]) {
+          s.index.push_back(i);
+          s.stratum.push_back(static_cast<int>(h));
+          s.inclusion.push_back(static_cast<double>(d.stratum_sample[h]) / static_cast<double>(d.stratum_size[h]));
+        }
+      m.add(1.0 / combos, estimate_accuracy(Estimator::stratified, s, c.f, labels_of(s, c.y)), truth);
+      std::size_t h = 0;
+      while (h < pick.size() && ++pick[h] == per[h].size()) pick[h++] = 0;
+      if (h == pick.size()) break;
+    }
+    CHECK(m.weight == doctest::Approx(1.0).epsilon(1e-14));
+    CHECK(std::fabs(m.mean - truth) < 1e-12);
+    CHECK(m.mean_se2 == doctest::Approx(m.mse).epsilon(1e-12));
+    CHECK(m.mse > 0);
+  }
+}
+
+TEST_CASE("poisson: Horvitz-Thompson is unbiased with an unbiased variance over all 2^N outcomes") {
+  struct Case {
+    std::vector<double> f;
+    std::int64_t budget;
+    double tau;
+  };
+  const std::vector<Case> cases = {
+      {kF, 2, 0.3},
+      {kF, 3, 0.0},
+      {{0.0, 0.9, 0.95, 0.9, 0.99, 0.97}, 3, 0.0},  // unit 0's pi would be 2.3: capped at 1, excess spread
+      {kF, 6, 0.5},                                 // budget = N: every pi is 1, a census
+  };
+  for (const Case& c : cases) {
+    SamplerOptions o = options(Design::poisson, c.budget);
+    o.tau = c.tau;
+    const PreparedDesign d = prepare_design(o, c.f);
+    double sum = 0;
+    for (double p : d.inclusion) {
+      CHECK(p > 0);
+      CHECK(p <= 1);
+      sum += p;
+    }
+    CHECK(sum == doctest::Approx(static_cast<double>(c.budget)).epsilon(1e-12));
+    Moments m;
+    const auto N = static_cast<int>(c.f.size());
+    for (int mask = 0; mask < (1 << N); ++mask) {
+      Sample s;
+      s.design = Design::poisson;
+      s.population = N;
+      double w = 1;
+      for (int i = 0; i < N; ++i) {
+        const double p = d.inclusion[static_cast<std::size_t>(i)];
+        if (mask >> i & 1) {
+          w *= p;
+          s.index.push_back(i);
+          s.inclusion.push_back(p);
+        } else {
+          w *= 1 - p;
+        }
+      }
+      if (w == 0) continue;
+      m.add(w, estimate_accuracy(Estimator::horvitz_thompson, s, c.f, labels_of(s, kY)), kTruth);
+    }
+    CHECK(m.weight == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(std::fabs(m.mean - kTruth) < 1e-12);
+    CHECK(m.mean_se2 == doctest::Approx(m.mse).epsilon(1e-12));
+  }
+  // The capped case: unit 0 certain, the others share the remaining 2 in proportion to their weight.
+  SamplerOptions o = options(Design::poisson, 3);
+  o.tau = 0;
+  const PreparedDesign d = prepare_design(o, {0.0, 0.9, 0.95, 0.9, 0.99, 0.97});
+  CHECK(d.inclusion[0] == 1.0);
+  CHECK(d.inclusion[1] == doctest::Approx(2 * 0.101 / (0.101 + 0.051 + 0.101 + 0.011 + 0.031)));
+}
+
+TEST_CASE("sequential: Des Raj is unbiased with an unbiased variance over every path of draws") {
+  for (double tau : {0.3, 0.0}) {
+    for (std::int64_t n = 1; n <= 6; ++n) {
+      CAPTURE(tau);
+      CAPTURE(n);
+      SamplerOptions o = options(Design::sequential, n);
+      o.tau = tau;
+      o.strata = 3;
+      o.min_per_stratum = 1;
+      const PreparedDesign d = prepare_design(o, kF);
+      REQUIRE(d.stratum_size.size() == 3);
+      Moments m;
+      int leaves = 0;
+      std::vector<std::int64_t> drawn;
+      std::vector<int> labels;
+      std::vector<double> q_path;
+      std::function<void(double)> walk = [&](double w) {
+        if (static_cast<std::int64_t>(drawn.size()) == n) {
+          Sample s;
+          s.design = Design::sequential;
+          s.population = 6;
+          s.index = drawn;
+          s.inclusion = q_path;
+          s.draw_prob = q_path;
+          m.add(w, estimate_accuracy(Estimator::hansen_hurwitz, s, kF, labels), kTruth);
+          ++leaves;
+          return;
+        }
+        const std::vector<double> q = sequential_probabilities(d, drawn, labels);
+        double total = 0;
+        for (double v : q) total += v;
+        CHECK(total == doctest::Approx(1.0).epsilon(1e-14));
+        for (std::int64_t i = 0; i < 6; ++i) {
+          if (q[static_cast<std::size_t>(i)] == 0) continue;
+          drawn.push_back(i);
+          labels.push_back(kY[static_cast<std::size_t>(i)]);
+          q_path.push_back(q[static_cast<std::size_t>(i)]);
+          walk(w * q[static_cast<std::size_t>(i)]);
+          drawn.pop_back();
+          labels.pop_back();
+          q_path.pop_back();
+        }
+      };
+      walk(1.0);
+      int expected_leaves = 1;
+      for (int k = 0; k < n; ++k) expected_leaves *= 6 - k;
+      CHECK(leaves == expected_leaves);
+      CHECK(m.weight == doctest::Approx(1.0).epsilon(1e-13));
+      CHECK(std::fabs(m.mean - kTruth) < 1e-12);
+      if (n >= 2 && n < 6) CHECK(m.mean_se2 == doctest::Approx(m.mse).epsilon(1e-12));
+      if (n == 6) CHECK(m.mse == 0);
+    }
+  }
+}
+
+// --- The samplers.
+
+TEST_CASE("a seed gives the same sample on any machine") {
+  std::vector<double> f;
+  for (int i = 0; i < 20; ++i) f.push_back(i / 19.0);
+  const auto label = [](std::int64_t i) { return static_cast<int>(i % 3 != 0); };
+  const Sample a = draw_sample(options(Design::srs, 5, 42), f, label);
+  CHECK(a.index == (std::vector<std::int64_t>{10, 16, 3, 15, 18}));
+  const Sample b = draw_sample(options(Design::sequential, 5, 42), f, label);
+  CHECK(b.index == (std::vector<std::int64_t>{4, 3, 13, 1, 14}));
+  CHECK(draw_sample(options(Design::poisson, 5, 42), f, label).index ==
+        draw_sample(options(Design::poisson, 5, 42), f, label).index);
+  CHECK(draw_sample(options(Design::srs, 5, 43), f, label).index != a.index);
+}
+
+TEST_CASE("samplers draw distinct units with the logged inclusion probabilities") {
+  // 20000 draws: each unit's empirical inclusion frequency within 5 binomial sds of its logged pi.
+  std::vector<double> f = {0.05, 0.2, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0};
+  const auto N = static_cast<std::int64_t>(f.size());
+  const auto label = [&](std::int64_t i) { return static_cast<int>(f[static_cast<std::size_t>(i)] > 0.5); };
+  for (Design design : {Design::srs, Design::stratified, Design::poisson}) {
+    const std::string name = to_string(design);
+    CAPTURE(name);
+    SamplerOptions o = options(design, 5);
+    o.strata = 2;
+    const PreparedDesign d = prepare_design(o, f);
+    std::vector<double> count(static_cast<std::size_t>(N), 0), pi(static_cast<std::size_t>(N), -1);
+    const int draws = 20000;
+    double total = 0;
+    for (int k = 0; k < draws; ++k) {
+      const Sample s = draw_sample(d, static_cast<std::uint64_t>(k), label);
+      REQUIRE(s.index.size() == s.inclusion.size());
+      REQUIRE(std::set<std::int64_t>(s.index.begin(), s.index.end()).size() == s.index.size());
+      if (design != Design::poisson) REQUIRE(s.index.size() == 5u);
+      total += static_cast<double>(s.index.size());
+      for (std::size_t j = 0; j < s.index.size(); ++j) {
+        const auto i = static_cast<std::size_t>(s.index[j]);
+        count[i] += 1;
+        if (pi[i] < 0) pi[i] = s.inclusion[j];
+        REQUIRE(pi[i] == s.inclusion[j]);  // a unit's pi is the same in every sample of a fixed design
+      }
+    }
+    double pi_sum = 0;
+    for (std::size_t i = 0; i < pi.size(); ++i) {
+      REQUIRE(pi[i] > 0);
+      pi_sum += pi[i];
+      const double sd = std::sqrt(pi[i] * (1 - pi[i]) / draws);
+      CHECK(std::fabs(count[i] / draws - pi[i]) <= 5 * sd + 1e-12);
+    }
+    CHECK(pi_sum == doctest::Approx(5.0).epsilon(1e-12));
+    if (design == Design::poisson) CHECK(total / draws == doctest::Approx(5.0).epsilon(0.01));
+  }
+}
+
+TEST_CASE("sequential: the logged draw probabilities are the design's, and labels are read only when drawn") {
+  std::vector<double> f;
+  for (int i = 0; i < 50; ++i) f.push_back(std::fmod(i * 0.37, 1.0));
+  std::vector<std::int64_t> asked;
+  const auto label = [&](std::int64_t i) {
+    asked.push_back(i);
+    return static_cast<int>(i % 4 != 0);
+  };
+  SamplerOptions o = options(Design::sequential, 20, 7);
+  const PreparedDesign d = prepare_design(o, f);
+  const Sample s = draw_sample(d, 7, label);
+  CHECK(asked == s.index);
+  REQUIRE(s.draw_prob.size() == 20u);
+  std::vector<std::int64_t> drawn;
+  std::vector<int> labels;
+  for (std::size_t k = 0; k < s.index.size(); ++k) {
+    const std::vector<double> q = sequential_probabilities(d, drawn, labels);
+    CHECK(s.draw_prob[k] == q[static_cast<std::size_t>(s.index[k])]);
+    CHECK(s.inclusion[k] == s.draw_prob[k]);
+    drawn.push_back(s.index[k]);
+    labels.push_back(static_cast<int>(s.index[k] % 4 != 0));
+  }
+  // Failure seeking: a bin's weight rises after a failure is seen in it.
+  std::vector<std::int64_t> one{0};
+  const std::vector<double> after_failure = sequential_probabilities(d, one, {0});
+  const std::vector<double> after_success = sequential_probabilities(d, one, {1});
+  const std::int64_t same_bin = [&] {
+    for (std::int64_t i = 1; i < 50; ++i)
+      if (d.stratum_of[static_cast<std::size_t>(i)] == d.stratum_of[0]) return i;
+    return std::int64_t{-1};
+  }();
+  REQUIRE(same_bin > 0);
+  CHECK(after_failure[static_cast<std::size_t>(same_bin)] > after_success[static_cast<std::size_t>(same_bin)]);
+}
+
+TEST_CASE("stratified: quantile strata keep ties together, merge small strata and allocate exactly") {
+  // Sorted f: 0.0 | 0.5 x4 | 0.9 x3; three quantile strata are {1, 4, 3}; min 2 merges the singleton.
+  const std::vector<double> f = {0.5, 0.9, 0.0, 0.5, 0.9, 0.5, 0.9, 0.5};
+  CHECK(quantile_strata(f, 3, 1) == std::vector<int>{1, 2, 0, 1, 2, 1, 2, 1});
+  CHECK(quantile_strata(f, 3, 2) == std::vector<int>{0, 1, 0, 0, 1, 0, 1, 0});
+  // Fewer distinct values than strata.
+  CHECK(quantile_strata({0.3, 0.7, 0.3, 0.7}, 5, 1) == std::vector<int>{0, 1, 0, 1});
+  CHECK(quantile_strata({0.4, 0.4, 0.4}, 5, 1) == std::vector<int>{0, 0, 0});
+
+  // Neyman: n_h in proportion to N_h sqrt(fbar (1 - fbar)) above the minimum, the total exact.
+  std::vector<double> g;
+  for (int i = 0; i < 1000; ++i) g.push_back(i < 500 ? 0.5 : 0.98);
+  SamplerOptions o = options(Design::stratified, 100);
+  o.strata = 2;
+  PreparedDesign d = prepare_design(o, g);
+  REQUIRE(d.stratum_sample.size() == 2);
+  // 500 * 0.5 : 500 * 0.14 = 100 : 28 -> 78.1 : 21.9.
+  CHECK(d.stratum_sample == std::vector<std::int64_t>{78, 22});
+  // The budget bounds the number of strata: 5 strata of >= 2 need 10 labels; 7 allow 3 strata.
+  std::vector<double> spread;
+  for (int i = 0; i < 100; ++i) spread.push_back(i / 99.0);
+  o.strata = 5;
+  o.budget = 7;
+  d = prepare_design(o, spread);
+  CHECK(d.stratum_size.size() == 3);
+  std::int64_t sum = 0;
+  for (std::size_t h = 0; h < d.stratum_sample.size(); ++h) {
+    CHECK(d.stratum_sample[h] >= 2);
+    CHECK(d.stratum_sample[h] <= d.stratum_size[h]);
+    sum += d.stratum_sample[h];
+  }
+  CHECK(sum == 7);
+  // All S_h = 0 (f in {0, 1}): proportional allocation.
+  std::vector<double> hard(30, 1.0);
+  for (int i = 0; i < 10; ++i) hard[static_cast<std::size_t>(i)] = 0.0;
+  o.budget = 9;
+  o.strata = 2;
+  d = prepare_design(o, hard);
+  CHECK(d.stratum_sample == std::vector<std::int64_t>{3, 6});
+}
+
+// --- Edge cases and refusals.
+
+TEST_CASE("all correct or all wrong: finite estimates and intervals of positive width") {
+  std::vector<double> f;
+  for (int i = 0; i < 60; ++i) f.push_back(0.3 + 0.6 * (i % 10) / 9.0);
+  for (int value : {0, 1}) {
+    for (const auto& [design, estimator] : kPairs) {
+      CAPTURE(value);
+      const std::string name = to_string(estimator);
+      CAPTURE(name);
+      const auto label = [value](std::int64_t) { return value; };
+      const Sample s = draw_sample(options(design, 12, 3), f, label);
+      const std::vector<int> y(s.index.size(), value);
+      const Estimate e = estimate_accuracy(estimator, s, f, y);
+      CHECK(finite_estimate(e));
+      CHECK(e.lo < e.hi);
+      CHECK(e.lo >= 0);
+      CHECK(e.hi <= 1);
+      CHECK(e.lo <= std::clamp(e.point, 0.0, 1.0));
+      CHECK(std::clamp(e.point, 0.0, 1.0) <= e.hi);
+      CHECK(e.failures == (value ? 0 : e.labels));
+      CHECK(!e.exact);
+      if (value == 1) CHECK(e.point == 1.0);
+    }
+  }
+}
+
+TEST_CASE("an empty Poisson sample and single-draw samples give [0, 1]-type intervals, not NaN") {
+  const std::vector<double> f(10, 0.8);
+  Sample empty;
+  empty.design = Design::poisson;
+  empty.population = 10;
+  const Estimate e = estimate_accuracy(Estimator::horvitz_thompson, empty, f, {});
+  CHECK(finite_estimate(e));
+  CHECK(e.labels == 0);
+  CHECK(e.lo == 0);
+  CHECK(e.hi == 1);
+  for (const auto& [design, estimator] : kPairs) {
+    if (design == Design::poisson || design == Design::stratified) continue;
+    const std::string name = to_string(estimator);
+      CAPTURE(name);
+    const Sample s = draw_sample(options(design, 1, 5), f, [](std::int64_t) { return 0; });
+    const Estimate one = estimate_accuracy(estimator, s, f, {0});
+    CHECK(finite_estimate(one));
+    CHECK(one.lo < one.hi);
+    CHECK(one.labels == 1);
+    CHECK(one.n_eff == 1);
+  }
+}
+
+TEST_CASE("stratified: a stratum of size 1 and a stratum with one sampled unit") {
+  // From the sampler: min_per_stratum 1 keeps the singleton stratum {unit 2}, taken whole.
+  const std::vector<double> f = {0.5, 0.9, 0.0, 0.5, 0.9, 0.5, 0.9, 0.5};
+  const std::vector<int> truth = {1, 1, 0, 0, 1, 1, 1, 1};
+  SamplerOptions o = options(Design::stratified, 5);
+  o.strata = 3;
+  o.min_per_stratum = 1;
+  const Sample s = draw_sample(o, f, nullptr);
+  REQUIRE(s.stratum_size == std::vector<std::int64_t>{1, 4, 3});
+  CHECK(s.stratum_sample[0] == 1);
+  const Estimate e = estimate_accuracy(Estimator::stratified, s, f, labels_of(s, truth));
+  CHECK(finite_estimate(e));
+  CHECK(e.lo < e.hi);
+  // By hand: a sample with n_h = 1 of N_h = 4 contributes no variance and no NaN.
+  Sample h;
+  h.design = Design::stratified;
+  h.population = 8;
+  h.stratum_size = {4, 4};
+  h.stratum_sample = {1, 3};
+  h.index = {0, 4, 5, 6};
+  h.stratum = {0, 1, 1, 1};
+  h.inclusion = {0.25, 0.75, 0.75, 0.75};
+  const Estimate m = estimate_accuracy(Estimator::stratified, h, f, {1, 1, 0, 1});
+  CHECK(m.point == doctest::Approx(0.5 * 1 + 0.5 * 2.0 / 3));
+  // Only stratum 1: W^2 (1 - 3/4) s^2 / 3 with s^2 = 3 (2/3)(1/3) / 2 = 1/3.
+  CHECK(m.se == doctest::Approx(std::sqrt(0.25 * 0.25 * (1.0 / 3) / 3)));
+  CHECK(finite_estimate(m));
+}
+
+TEST_CASE("a budget equal to the window is a census: exact, se 0; a larger budget is refused") {
+  std::vector<double> f;
+  std::vector<int> truth;
+  for (int i = 0; i < 30; ++i) {
+    f.push_back((i % 7) / 6.0);
+    truth.push_back(i % 5 != 0);
+  }
+  const auto label = [&](std::int64_t i) { return truth[static_cast<std::size_t>(i)]; };
+  for (const auto& [design, estimator] : kPairs) {
+    const std::string name = to_string(estimator);
+      CAPTURE(name);
+    const Sample s = draw_sample(options(design, 30), f, label);
+    const Estimate e = estimate_accuracy(estimator, s, f, labels_of(s, truth));
+    CHECK(e.exact);
+    CHECK(e.se == 0);
+    CHECK(e.point == doctest::Approx(24.0 / 30).epsilon(1e-14));
+    CHECK(e.lo == e.point);
+    CHECK(e.hi == e.point);
+    CHECK(e.labels == 30);
+    const std::string msg = error_of([&] { draw_sample(options(design, 31), f, label); });
+    CHECK(msg.find("budget 31") != std::string::npos);
+    CHECK(msg.find("1..30") != std::string::npos);
+  }
+  CHECK(error_of([&] { draw_sample(options(Design::srs, 0), f, label); }).find("budget 0") != std::string::npos);
+}
+
+TEST_CASE("refusals: duplicate draws, incompatible pairs, tau and f out of range, bad levels") {
+  const std::vector<double> f(10, 0.5);
+  const Sample dup = srs_sample(10, {1, 3, 1});
+  CHECK(error_of([&] { estimate_accuracy(Estimator::srs_wilson, dup, f, {1, 1, 0}); }).find("drawn twice") !=
+        std::string::npos);
+  const Sample s = srs_sample(10, {1, 3, 5});
+  const std::string inc = error_of([&] {
+    Sample p = s;
+    p.design = Design::poisson;
+    estimate_accuracy(Estimator::ppi, p, f, {1, 1, 0});
+  });
+  CHECK(inc.find("'ppi'") != std::string::npos);
+  CHECK(inc.find("'poisson'") != std::string::npos);
+  CHECK(inc.find("compatible designs: srs") != std::string::npos);
+  for (Estimator e : {Estimator::stratified, Estimator::horvitz_thompson, Estimator::hansen_hurwitz})
+    CHECK(error_of([&] { estimate_accuracy(e, s, f, {1, 1, 0}); }).find(compatible_designs(e)) != std::string::npos);
+  CHECK_THROWS_AS(estimate_accuracy(Estimator::srs_wilson, s, f, {1, 1}), std::invalid_argument);
+  CHECK_THROWS_AS(estimate_accuracy(Estimator::srs_wilson, s, f, {1, 2, 0}), std::invalid_argument);
+  CHECK(error_of([&] { estimate_accuracy(Estimator::srs_wilson, s, f, {1, 1, 0}, 1.0); }).find("level") !=
+        std::string::npos);
+  CHECK_THROWS_AS(estimate_accuracy(Estimator::srs_wilson, s, f, {1, 1, 0}, 0.0), std::invalid_argument);
+  CHECK_THROWS_AS(estimate_ppi_fixed_lambda(s, f, {1, 1, 0}, NAN), std::invalid_argument);
+
+  for (double tau : {-0.1, 1.5, static_cast<double>(NAN)}) {
+    SamplerOptions o = options(Design::poisson, 3);
+    o.tau = tau;
+    const std::string msg = error_of([&] { draw_sample(o, f, nullptr); });
+    CHECK(msg.find("tau") != std::string::npos);
+    CHECK(msg.find("0 <= tau <= 1") != std::string::npos);
+  }
+  std::vector<double> bad = f;
+  bad[4] = 1.2;
+  CHECK(error_of([&] { draw_sample(options(Design::srs, 3), bad, nullptr); }).find("f[4] = 1.2") != std::string::npos);
+  bad[4] = NAN;
+  CHECK_THROWS_AS(draw_sample(options(Design::srs, 3), bad, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(draw_sample(options(Design::sequential, 3), f, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(design_from_string("cluster"), std::invalid_argument);
+  CHECK(design_from_string("poisson") == Design::poisson);
+  CHECK(estimator_from_string("hansen_hurwitz") == Estimator::hansen_hurwitz);
+  CHECK_THROWS_AS(estimator_from_string("ht"), std::invalid_argument);
+}
+
+// --- Simulated coverage, bias and efficiency (design-based: one pool per regime, 2000 samples).
+
+namespace {
+
+const SimResult& sim(Regime r, Design d, Estimator e, std::int64_t n, double accuracy, double level = 0.95) {
+  static std::map<std::tuple<int, int, int, std::int64_t, double, double>, SimResult> cache;
+  const auto key = std::make_tuple(static_cast<int>(r), static_cast<int>(d), static_cast<int>(e), n, accuracy, level);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    SimConfig c;
+    c.regime = r;
+    c.design = d;
+    c.estimator = e;
+    c.N = 10000;
+    c.n = n;
+    c.accuracy = accuracy;
+    c.draws = 2000;
+    c.seed = 2024;
+    c.level = level;
+    it = cache.emplace(key, simulate(c)).first;
+  }
+  return it->second;
+}
+
+const Regime kRegimes[] = {Regime::calibrated, Regime::overconfident, Regime::useless, Regime::shifted};
+
+void check_coverage(const SimResult& r) {
+  const std::string regime = to_string(r.config.regime), estimator = to_string(r.config.estimator);
+  CAPTURE(regime);
+  CAPTURE(estimator);
+  CAPTURE(r.config.n);
+  CAPTURE(r.rmse);
+  CAPTURE(r.rms_se);
+  CHECK(r.coverage >= 0.935);
+  CHECK(r.coverage <= 0.965);
+  // Unbiased estimators: |bias| within 4 Monte Carlo standard errors.
+  CHECK(std::fabs(r.bias) <= 4 * r.rmse / std::sqrt(2000.0));
+}
+
+}  // namespace
+
+TEST_CASE("95% coverage of the SRS, ppi and stratified intervals at n = 400 (about 40 expected failures)") {
+  for (Regime r : kRegimes)
+    for (const auto& [design, estimator] : kPairs) {
+      if (design != Design::srs && design != Design::stratified) continue;
+      check_coverage(sim(r, design, estimator, 400, 0.9));
+    }
+}
+
+TEST_CASE("95% coverage of srs_wilson at accuracy 0.97 and n = 200") {
+  for (Regime r : kRegimes) check_coverage(sim(r, Design::srs, Estimator::srs_wilson, 200, 0.97));
+}
+
+TEST_CASE("95% coverage of Horvitz-Thompson and Des Raj at n = 1000") {
+  // Their normal intervals need more labels than the others: at n = 400 they cover 0.93-0.94
+  // (docs/assessment.md): the weighted failure totals are skewed, the variance estimates are right.
+  for (Regime r : kRegimes) {
+    check_coverage(sim(r, Design::poisson, Estimator::horvitz_thompson, 1000, 0.9));
+    check_coverage(sim(r, Design::sequential, Estimator::hansen_hurwitz, 1000, 0.9));
+  }
+}
+
+TEST_CASE("the harness measures coverage, not a constant: srs_wilson at level 0.8 covers about 0.8") {
+  const SimResult& r = sim(Regime::calibrated, Design::srs, Estimator::srs_wilson, 400, 0.9, 0.8);
+  CHECK(r.coverage >= 0.77);
+  CHECK(r.coverage <= 0.83);
+}
+
+TEST_CASE("efficiency: an informative pseudo-oracle helps, a useless one costs little") {
+  const double srs_cal = sim(Regime::calibrated, Design::srs, Estimator::srs_wilson, 400, 0.9).rmse;
+  CHECK(sim(Regime::calibrated, Design::stratified, Estimator::stratified, 400, 0.9).rmse <= 1.05 * srs_cal);
+  CHECK(sim(Regime::calibrated, Design::srs, Estimator::ppi, 400, 0.9).rmse <= 1.05 * srs_cal);
+  const double srs_useless = sim(Regime::useless, Design::srs, Estimator::srs_wilson, 400, 0.9).rmse;
+  const SimResult& ppi_useless = sim(Regime::useless, Design::srs, Estimator::ppi, 400, 0.9);
+  CHECK(ppi_useless.rmse <= 1.10 * srs_useless);
+  CHECK(ppi_useless.mean_lambda < 0.1);
+  CHECK(sim(Regime::calibrated, Design::srs, Estimator::ppi, 400, 0.9).mean_lambda > 0.5);
+}
