@@ -155,6 +155,12 @@ TEST_CASE("oracles that need other models run with them: agreement with companio
     CHECK(out.rows[0].online < 1.0);
     CHECK(out.rows[0].lambda >= 0.0);
     CHECK(out.rows[0].lambda <= 1.0);
+    // An srs sample is estimated by every estimator srs allows; the pipeline's (ppi) is the row's.
+    H5::H5File f = test::open_h5(opts.output.string());
+    CHECK(test::attr_double(f.openGroup("windows/000/estimates/ppi"), "estimate") == out.rows[0].estimate);
+    const double wilson = test::attr_double(f.openGroup("windows/000/estimates/srs_wilson"), "estimate");
+    CHECK(wilson == doctest::Approx(1.0 - static_cast<double>(out.rows[0].failures) / 50.0).epsilon(1e-12));
+    CHECK(f.openGroup("windows/000/estimates").getNumObjs() == 3);
   }
 }
 

@@ -48,6 +48,17 @@ double per_window(const std::vector<double>& v, int w) {
   return v.size() == 1 ? v[0] : v[static_cast<std::size_t>(w)];
 }
 
+/// A window's attributes in the result file (docs/hdf5.md) and the fields they hold.
+const std::pair<const char*, double WindowRow::*> kRealAttrs[] = {
+    {"severity", &WindowRow::severity},       {"prior_shift", &WindowRow::prior_shift},
+    {"true_accuracy", &WindowRow::true_accuracy}, {"baseline_accuracy", &WindowRow::baseline_accuracy},
+    {"online_estimate", &WindowRow::online},  {"estimate", &WindowRow::estimate},
+    {"se", &WindowRow::se},                   {"ci_lo", &WindowRow::lo},
+    {"ci_hi", &WindowRow::hi},                {"n_eff", &WindowRow::n_eff},
+    {"lambda", &WindowRow::lambda},           {"test_accuracy_after", &WindowRow::test_accuracy_after}};
+const std::pair<const char*, std::int64_t WindowRow::*> kCountAttrs[] = {
+    {"labels", &WindowRow::labels}, {"failures", &WindowRow::failures}, {"train_size_after", &WindowRow::train_size_after}};
+
 /// A model of the assessment: trained from a seed on a labelled set, evaluated on the test split.
 struct Trained {
   std::shared_ptr<Model> model;
@@ -56,8 +67,9 @@ struct Trained {
 
 class Cycle {
  public:
-  Cycle(const Pipeline& p, const PluginRegistry& registry, const Progress& progress)
-      : p_(p), a_(p.assessment), registry_(registry), progress_(progress) {}
+  /// `progress` gets a line per training and window; `epochs` a line per epoch (--verbose).
+  Cycle(const Pipeline& p, const PluginRegistry& registry, const Progress& progress, const Progress& epochs)
+      : p_(p), a_(p.assessment), registry_(registry), progress_(progress), epochs_(epochs) {}
 
   AssessmentOutcome run(const AssessmentOptions& opts);
 
@@ -68,7 +80,7 @@ class Cycle {
     Trained t;
     t.model = registry_.create_model(m.model.plugin, m.model.params, ctx_);
     const TrainResult tr = train_model(*t.model, *data_, ids, to_vector(labels), m.training,
-                                       derive_seed(p_.run.seed, {stream, round, 2}), progress_);
+                                       derive_seed(p_.run.seed, {stream, round, 2}), epochs_);
     t.test_accuracy = evaluate_model(*t.model, *data_, num_classes_, p_.run.inference_batch_size).accuracy;
     char buf[160];
     std::snprintf(buf, sizeof buf, "  %s on %zu samples: test accuracy %.4f (%.1f s)", m.name.c_str(), ids.size(),
@@ -99,6 +111,7 @@ class Cycle {
   const AssessmentSpec& a_;
   const PluginRegistry& registry_;
   const Progress& progress_;
+  const Progress& epochs_;
   std::shared_ptr<assess::OperationalDataset> data_;
   CreateContext ctx_;
   std::int64_t num_classes_ = 0;
@@ -107,7 +120,8 @@ class Cycle {
 
 void write_window(const fs::path& out, const WindowRow& r, const std::vector<std::int64_t>& ids,
                   const std::vector<double>& f, const std::vector<char>& verdict, const std::vector<std::int64_t>& pred,
-                  const std::vector<int>& correct, const assess::Sample& s) {
+                  const std::vector<int>& correct, const assess::Sample& s,
+                  const std::vector<assess::Estimate>& others) {
   H5::H5File file = h5::open(out, true);
   H5::Group root = file.openGroup("/");
   H5::Group windows = file.openGroup("windows");
@@ -115,22 +129,9 @@ void write_window(const fs::path& out, const WindowRow& r, const std::vector<std
   std::snprintf(name, sizeof name, "%03d", r.window);
   H5::Group g = windows.createGroup(name);
   h5::int_attr(g, "window", r.window);
-  h5::double_attr(g, "severity", r.severity);
-  h5::double_attr(g, "prior_shift", r.prior_shift);
-  h5::double_attr(g, "true_accuracy", r.true_accuracy);
-  h5::double_attr(g, "baseline_accuracy", r.baseline_accuracy);
-  h5::double_attr(g, "online_estimate", r.online);
-  h5::double_attr(g, "estimate", r.estimate);
-  h5::double_attr(g, "se", r.se);
-  h5::double_attr(g, "ci_lo", r.lo);
-  h5::double_attr(g, "ci_hi", r.hi);
-  h5::double_attr(g, "n_eff", r.n_eff);
-  h5::double_attr(g, "lambda", r.lambda);
-  h5::int_attr(g, "labels", r.labels);
-  h5::int_attr(g, "failures", r.failures);
+  for (const auto& [key, field] : kRealAttrs) h5::double_attr(g, key, r.*field);
+  for (const auto& [key, field] : kCountAttrs) h5::int_attr(g, key, r.*field);
   h5::int_attr(g, "covered", r.covered ? 1 : 0);
-  h5::double_attr(g, "test_accuracy_after", r.test_accuracy_after);
-  h5::int_attr(g, "train_size_after", r.train_size_after);
   h5::write_i64(g, "ids", ids);
   h5::write_f64(g, "f", f);
   h5::write_i64(g, "verdict", std::vector<std::int64_t>(verdict.begin(), verdict.end()));
@@ -147,6 +148,20 @@ void write_window(const fs::path& out, const WindowRow& r, const std::vector<std
     h5::write_i64(g, "stratum_size", s.stratum_size);
     h5::write_i64(g, "stratum_sample", s.stratum_sample);
   }
+  // Every estimator the design's probabilities allow, on the same sample: comparable side by side.
+  H5::Group all = g.createGroup("estimates");
+  for (const assess::Estimate& e : others) {
+    H5::Group eg = all.createGroup(assess::to_string(e.estimator));
+    h5::double_attr(eg, "estimate", e.point);
+    h5::double_attr(eg, "se", e.se);
+    h5::double_attr(eg, "ci_lo", e.lo);
+    h5::double_attr(eg, "ci_hi", e.hi);
+    h5::double_attr(eg, "n_eff", e.n_eff);
+    h5::double_attr(eg, "lambda", e.lambda);
+    h5::int_attr(eg, "covered", e.lo <= r.true_accuracy && r.true_accuracy <= e.hi ? 1 : 0);
+    eg.close();
+  }
+  all.close();
   root.removeAttr("windows_done");
   h5::int_attr(root, "windows_done", r.window + 1);
   g.close();
@@ -335,6 +350,11 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
     std::vector<int> y;
     for (std::int64_t i : s.index) y.push_back(correct[static_cast<std::size_t>(i)]);
     const assess::Estimate e = assess::estimate_accuracy(estimator, s, v.f, y, a_.sampling.level);
+    std::vector<assess::Estimate> others;
+    for (assess::Estimator x : {assess::Estimator::srs_wilson, assess::Estimator::srs_clopper_pearson,
+                                assess::Estimator::stratified, assess::Estimator::ppi,
+                                assess::Estimator::horvitz_thompson, assess::Estimator::hansen_hurwitz})
+      if (assess::compatible(x, design)) others.push_back(assess::estimate_accuracy(x, s, v.f, y, a_.sampling.level));
     row.estimate = e.point;
     row.se = e.se;
     row.lo = e.lo;
@@ -355,7 +375,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
       calibrate(*oracle, *deployed.model);
     }
     std::vector<char> verdict(v.correct.begin(), v.correct.end());
-    write_window(opts.output, row, ids, v.f, verdict, pred, correct, s);
+    write_window(opts.output, row, ids, v.f, verdict, pred, correct, s, others);
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
@@ -380,8 +400,9 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
 
 AssessmentOutcome run_assessment(const Pipeline& p, const PluginRegistry& registry, const AssessmentOptions& options) {
   if (!p.assessment.present) throw std::invalid_argument(p.path + ": not an assessment pipeline");
-  Progress progress(options.quiet);
-  Cycle cycle(p, registry, progress);
+  const Progress progress(options.quiet);
+  const Progress epochs(options.quiet || !options.verbose);
+  Cycle cycle(p, registry, progress, epochs);
   return cycle.run(options);
 }
 
@@ -420,22 +441,9 @@ AssessmentOutcome read_assessment(const fs::path& file) {
     H5::Group g = windows.openGroup(windows.getObjnameByIdx(i));
     WindowRow r;
     r.window = static_cast<int>(h5::read_int_attr(g, "window"));
-    r.severity = h5::read_double_attr(g, "severity");
-    r.prior_shift = h5::read_double_attr(g, "prior_shift");
-    r.true_accuracy = h5::read_double_attr(g, "true_accuracy");
-    r.baseline_accuracy = h5::read_double_attr(g, "baseline_accuracy");
-    r.online = h5::read_double_attr(g, "online_estimate");
-    r.estimate = h5::read_double_attr(g, "estimate");
-    r.se = h5::read_double_attr(g, "se");
-    r.lo = h5::read_double_attr(g, "ci_lo");
-    r.hi = h5::read_double_attr(g, "ci_hi");
-    r.n_eff = h5::read_double_attr(g, "n_eff");
-    r.lambda = h5::read_double_attr(g, "lambda");
-    r.labels = h5::read_int_attr(g, "labels");
-    r.failures = h5::read_int_attr(g, "failures");
+    for (const auto& [key, field] : kRealAttrs) r.*field = h5::read_double_attr(g, key);
+    for (const auto& [key, field] : kCountAttrs) r.*field = h5::read_int_attr(g, key);
     r.covered = h5::read_int_attr(g, "covered") != 0;
-    r.test_accuracy_after = h5::read_double_attr(g, "test_accuracy_after");
-    r.train_size_after = h5::read_int_attr(g, "train_size_after");
     r.size = static_cast<std::int64_t>(h5::read_i64(g, "ids").size());
     rows.push_back(r);
   }

@@ -3,50 +3,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <sstream>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <ATen/ATen.h>
+
+#include "alchain/sdk/oracle_support.hpp"
 
 namespace alchain::plugins {
 
 namespace {
 
-/// "Float [4, 3]": a tensor's type and shape, for error messages.
-std::string shape_of(const at::Tensor& t) {
-  std::ostringstream s;
-  s << t.scalar_type() << " " << t.sizes();
-  return s.str();
-}
+constexpr std::string_view kName = "agreement";
 
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error("agreement oracle: " + message); }
-
-/// How an error names row `i` of a batch: by its sample ID when the host gave them.
-std::string sample_name(const at::Tensor& ids, std::int64_t i) {
-  return ids.defined() ? "sample " + std::to_string(ids[i].item<std::int64_t>()) : "row " + std::to_string(i);
-}
-
-/// Index of the largest of `k` logits (the lowest on ties) and the log of the softmax
-/// denominator; throws when softmax is undefined (a NaN or +inf logit, or all -inf).
-struct RowStats {
-  std::int64_t argmax;
-  double max, log_sum;  ///< log sum_j exp(z_j) = max + log_sum
-};
-RowStats row_stats(const double* z, std::int64_t k, const std::string& what) {
-  RowStats r{0, -std::numeric_limits<double>::infinity(), 0.0};
-  for (std::int64_t j = 0; j < k; ++j) {
-    if (std::isnan(z[j]) || z[j] == std::numeric_limits<double>::infinity())
-      fail(what + " have a logit that is NaN or +inf");
-    if (z[j] > r.max) r.max = z[j], r.argmax = j;
-  }
-  if (!std::isfinite(r.max)) fail(what + " are all -inf");
-  double s = 0.0;
-  for (std::int64_t j = 0; j < k; ++j) s += std::exp(z[j] - r.max);
-  r.log_sum = std::log(s);
-  return r;
-}
+using oracle_support::check_logits;
+using oracle_support::check_stacked_logits;
+using oracle_support::row_stats;
+using oracle_support::RowStats;
+using oracle_support::sample_name;
 
 }  // namespace
 
@@ -54,20 +28,12 @@ AgreementOracle::AgreementOracle(const Params& params, const CreateContext&)
     : soft_(params.get_bool("soft")), threshold_(params.get_float("threshold")) {}
 
 OracleVerdicts AgreementOracle::assess(const OracleBatch& batch) {
+  check_logits(kName, batch);
   const at::Tensor& l = batch.logits;
-  if (!l.defined()) fail("logits (the deployed model's, float32 [B, K]) are missing");
-  if (l.dim() != 2 || l.size(1) < 1 || !l.is_floating_point())
-    fail("logits must be floating-point [B, K] with K >= 1, got " + shape_of(l));
   const std::int64_t b = l.size(0), k = l.size(1);
-  if (batch.ids.defined() && (batch.ids.dim() != 1 || batch.ids.size(0) != b))
-    fail("ids must be int64 [" + std::to_string(b) + "] like the logits, got " + shape_of(batch.ids));
   const at::Tensor& c = batch.companion_logits;
-  if (!c.defined())
-    fail("companion_logits are missing: this oracle needs companion models (kOracleNeedCompanions, "
-         "ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS)");
-  if (c.dim() != 3 || c.size(0) < 1 || c.size(1) != b || c.size(2) != k || !c.is_floating_point())
-    fail("companion_logits must be floating-point [M, " + std::to_string(b) + ", " + std::to_string(k) +
-         "] with M >= 1 (B and K as the logits), got " + shape_of(c));
+  check_stacked_logits(kName, c, "companion_logits", "M",
+                       "companion models (kOracleNeedCompanions, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS)", b, k);
   const std::int64_t m = c.size(0);
   const at::Tensor zt = l.to(at::kCPU, at::kDouble).contiguous();
   const at::Tensor ct = c.to(at::kCPU, at::kDouble).contiguous();
@@ -78,12 +44,12 @@ OracleVerdicts AgreementOracle::assess(const OracleBatch& batch) {
   out.f.resize(static_cast<std::size_t>(b));
   out.correct.resize(static_cast<std::size_t>(b));
   for (std::int64_t i = 0; i < b; ++i) {
-    const std::int64_t pred = row_stats(z + i * k, k, "logits of " + sample_name(batch.ids, i)).argmax;
+    const std::int64_t pred = row_stats(kName, z + i * k, k, "logits of " + sample_name(batch.ids, i)).argmax;
     double sum = 0.0;
     for (std::int64_t j = 0; j < m; ++j) {
       const double* row = cz + (j * b + i) * k;
       const RowStats r =
-          row_stats(row, k, "companion " + std::to_string(j) + "'s logits of " + sample_name(batch.ids, i));
+          row_stats(kName, row, k, "companion " + std::to_string(j) + "'s logits of " + sample_name(batch.ids, i));
       sum += soft_ ? std::exp(row[pred] - r.max - r.log_sum) : (r.argmax == pred ? 1.0 : 0.0);
     }
     const double f = std::clamp(sum / static_cast<double>(m), 0.0, 1.0);

@@ -4,36 +4,30 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <ATen/ATen.h>
+
+#include "alchain/sdk/oracle_support.hpp"
 
 namespace alchain::plugins {
 
 namespace {
 
-/// "Float [4, 3]": a tensor's type and shape, for error messages.
-std::string shape_of(const at::Tensor& t) {
-  std::ostringstream s;
-  s << t.scalar_type() << " " << t.sizes();
-  return s.str();
-}
+constexpr std::string_view kName = "confidence";
 
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error("confidence oracle: " + message); }
+using oracle_support::check_ids;
+using oracle_support::fail;
+using oracle_support::sample_name;
+using oracle_support::shape_of;
 
 /// `t` as contiguous CPU double [N, K] with K >= 1, or an error naming `what`.
 at::Tensor as_rows(const at::Tensor& t, const std::string& what) {
-  if (!t.defined()) fail(what + " (float32 [N, K]) are missing");
+  if (!t.defined()) fail(kName, what + " (float32 [N, K]) are missing");
   if (t.dim() != 2 || t.size(1) < 1 || !t.is_floating_point())
-    fail(what + " must be floating-point [N, K] with K >= 1, got " + shape_of(t));
+    fail(kName, what + " must be floating-point [N, K] with K >= 1, got " + shape_of(t));
   return t.to(at::kCPU, at::kDouble).contiguous();
-}
-
-/// How an error names row `i` of a batch: by its sample ID when the host gave them.
-std::string sample_name(const at::Tensor& ids, std::int64_t i) {
-  return ids.defined() ? "sample " + std::to_string(ids[i].item<std::int64_t>()) : "row " + std::to_string(i);
 }
 
 /// The largest of `k` logits; throws when softmax is undefined (a NaN or +inf logit, or all -inf).
@@ -41,10 +35,10 @@ double row_max(const double* z, std::int64_t k, const at::Tensor& ids, std::int6
   double m = -std::numeric_limits<double>::infinity();
   for (std::int64_t j = 0; j < k; ++j) {
     if (std::isnan(z[j]) || z[j] == std::numeric_limits<double>::infinity())
-      fail("logits of " + sample_name(ids, i) + " have a logit that is NaN or +inf");
+      fail(kName, "logits of " + sample_name(ids, i) + " have a logit that is NaN or +inf");
     m = std::max(m, z[j]);
   }
-  if (!std::isfinite(m)) fail("logits of " + sample_name(ids, i) + " are all -inf");
+  if (!std::isfinite(m)) fail(kName, "logits of " + sample_name(ids, i) + " are all -inf");
   return m;
 }
 
@@ -55,7 +49,7 @@ ConfidenceOracle::ConfidenceOracle(const Params& params, const CreateContext&)
       threshold_(params.get_float("threshold")),
       calibrate_(params.get_bool("calibrate")) {
   if (!(temperature_ > 0.0) || !std::isfinite(temperature_))
-    fail("temperature must be positive and finite");
+    fail(kName, "temperature must be positive and finite");
 }
 
 double temperature_nll(const double* logits, const std::int64_t* labels, std::int64_t n, std::int64_t k, double t) {
@@ -93,21 +87,21 @@ void ConfidenceOracle::calibrate(const at::Tensor& logits, const at::Tensor& lab
   if (!calibrate_) return;
   const at::Tensor z = as_rows(logits, "calibration logits");
   const std::int64_t n = z.size(0), k = z.size(1);
-  if (!labels.defined()) fail("calibration labels (int64 [N]) are missing");
+  if (!labels.defined()) fail(kName, "calibration labels (int64 [N]) are missing");
   if (labels.dim() != 1 || labels.size(0) != n || labels.is_floating_point())
-    fail("calibration labels must be integer [" + std::to_string(n) + "] like the logits' rows, got " +
-         shape_of(labels));
-  if (n == 0) fail("calibration needs at least one labelled sample");
+    fail(kName, "calibration labels must be integer [" + std::to_string(n) + "] like the logits' rows, got " +
+                    shape_of(labels));
+  if (n == 0) fail(kName, "calibration needs at least one labelled sample");
   const at::Tensor y = labels.to(at::kCPU, at::kLong).contiguous();
   const double* zp = z.data_ptr<double>();
   const std::int64_t* yp = y.data_ptr<std::int64_t>();
   for (std::int64_t i = 0; i < n; ++i) {
     if (yp[i] < 0 || yp[i] >= k)
-      fail("calibration label " + std::to_string(yp[i]) + " of row " + std::to_string(i) + " is not a class in [0, " +
-           std::to_string(k) + ")");
+      fail(kName, "calibration label " + std::to_string(yp[i]) + " of row " + std::to_string(i) +
+                      " is not a class in [0, " + std::to_string(k) + ")");
     for (std::int64_t j = 0; j < k; ++j)
       if (!std::isfinite(zp[i * k + j]))
-        fail("calibration logits of row " + std::to_string(i) + " are not finite");
+        fail(kName, "calibration logits of row " + std::to_string(i) + " are not finite");
   }
   temperature_ = fit_temperature(zp, yp, n, k);
 }
@@ -115,8 +109,7 @@ void ConfidenceOracle::calibrate(const at::Tensor& logits, const at::Tensor& lab
 OracleVerdicts ConfidenceOracle::assess(const OracleBatch& batch) {
   const at::Tensor z = as_rows(batch.logits, "logits");
   const std::int64_t b = z.size(0), k = z.size(1);
-  if (batch.ids.defined() && (batch.ids.dim() != 1 || batch.ids.size(0) != b))
-    fail("ids must be int64 [" + std::to_string(b) + "] like the logits, got " + shape_of(batch.ids));
+  check_ids(kName, batch.ids, b);
   const double* zp = z.data_ptr<double>();
   OracleVerdicts out;
   out.f.resize(static_cast<std::size_t>(b));

@@ -3,73 +3,41 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <sstream>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <ATen/ATen.h>
+
+#include "alchain/sdk/oracle_support.hpp"
 
 namespace alchain::plugins {
 
 namespace {
 
-/// "Float [4, 3]": a tensor's type and shape, for error messages.
-std::string shape_of(const at::Tensor& t) {
-  std::ostringstream s;
-  s << t.scalar_type() << " " << t.sizes();
-  return s.str();
-}
+constexpr std::string_view kName = "mc_dropout";
 
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error("mc_dropout oracle: " + message); }
-
-/// How an error names row `i` of a batch: by its sample ID when the host gave them.
-std::string sample_name(const at::Tensor& ids, std::int64_t i) {
-  return ids.defined() ? "sample " + std::to_string(ids[i].item<std::int64_t>()) : "row " + std::to_string(i);
-}
-
-/// Index of the largest of `k` logits (the lowest on ties) and the log of the softmax
-/// denominator; throws when softmax is undefined (a NaN or +inf logit, or all -inf).
-struct RowStats {
-  std::int64_t argmax;
-  double max, log_sum;  ///< log sum_j exp(z_j) = max + log_sum
-};
-RowStats row_stats(const double* z, std::int64_t k, const std::string& what) {
-  RowStats r{0, -std::numeric_limits<double>::infinity(), 0.0};
-  for (std::int64_t j = 0; j < k; ++j) {
-    if (std::isnan(z[j]) || z[j] == std::numeric_limits<double>::infinity())
-      fail(what + " have a logit that is NaN or +inf");
-    if (z[j] > r.max) r.max = z[j], r.argmax = j;
-  }
-  if (!std::isfinite(r.max)) fail(what + " are all -inf");
-  double s = 0.0;
-  for (std::int64_t j = 0; j < k; ++j) s += std::exp(z[j] - r.max);
-  r.log_sum = std::log(s);
-  return r;
-}
+using oracle_support::check_logits;
+using oracle_support::check_stacked_logits;
+using oracle_support::fail;
+using oracle_support::row_stats;
+using oracle_support::RowStats;
+using oracle_support::sample_name;
 
 }  // namespace
 
 McDropoutOracle::McDropoutOracle(const Params& params, const CreateContext&)
     : passes_(static_cast<int>(params.get_int("passes"))), threshold_(params.get_float("threshold")) {
-  if (passes_ < 1) fail("passes must be at least 1");
+  if (passes_ < 1) fail(kName, "passes must be at least 1");
 }
 
 OracleVerdicts McDropoutOracle::assess(const OracleBatch& batch) {
+  check_logits(kName, batch);
   const at::Tensor& l = batch.logits;
-  if (!l.defined()) fail("logits (the deployed model's, float32 [B, K]) are missing");
-  if (l.dim() != 2 || l.size(1) < 1 || !l.is_floating_point())
-    fail("logits must be floating-point [B, K] with K >= 1, got " + shape_of(l));
   const std::int64_t b = l.size(0), k = l.size(1);
-  if (batch.ids.defined() && (batch.ids.dim() != 1 || batch.ids.size(0) != b))
-    fail("ids must be int64 [" + std::to_string(b) + "] like the logits, got " + shape_of(batch.ids));
   const at::Tensor& mc = batch.mc_logits;
-  if (!mc.defined())
-    fail("mc_logits are missing: this oracle needs stochastic passes with dropout active (kOracleNeedMcLogits, "
-         "ALCHAIN_FLAG_NEEDS_MC_DROPOUT)");
-  if (mc.dim() != 3 || mc.size(0) < 1 || mc.size(1) != b || mc.size(2) != k || !mc.is_floating_point())
-    fail("mc_logits must be floating-point [T, " + std::to_string(b) + ", " + std::to_string(k) +
-         "] with T >= 1 (B and K as the logits), got " + shape_of(mc));
+  check_stacked_logits(
+      kName, mc, "mc_logits", "T",
+      "stochastic passes with dropout active (kOracleNeedMcLogits, ALCHAIN_FLAG_NEEDS_MC_DROPOUT)", b, k);
   const std::int64_t t = mc.size(0);
   const at::Tensor zt = l.to(at::kCPU, at::kDouble).contiguous();
   const at::Tensor mt = mc.to(at::kCPU, at::kDouble).contiguous();
@@ -80,11 +48,12 @@ OracleVerdicts McDropoutOracle::assess(const OracleBatch& batch) {
   out.f.resize(static_cast<std::size_t>(b));
   out.correct.resize(static_cast<std::size_t>(b));
   for (std::int64_t i = 0; i < b; ++i) {
-    const std::int64_t pred = row_stats(z + i * k, k, "logits of " + sample_name(batch.ids, i)).argmax;
+    const std::int64_t pred = row_stats(kName, z + i * k, k, "logits of " + sample_name(batch.ids, i)).argmax;
     double sum = 0.0;
     for (std::int64_t p = 0; p < t; ++p) {
       const double* row = mz + (p * b + i) * k;
-      const RowStats r = row_stats(row, k, "pass " + std::to_string(p) + "'s logits of " + sample_name(batch.ids, i));
+      const RowStats r =
+          row_stats(kName, row, k, "pass " + std::to_string(p) + "'s logits of " + sample_name(batch.ids, i));
       sum += std::exp(row[pred] - r.max - r.log_sum);
     }
     const double f = std::clamp(sum / static_cast<double>(t), 0.0, 1.0);
