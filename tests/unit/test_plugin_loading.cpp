@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/sdk/plugin.hpp"
 #include "test_support.hpp"
 
@@ -115,6 +116,49 @@ TEST_CASE("a fingerprint mismatch is refused before any plugin code runs") {
   const std::string msg = e.what();
   CHECK(msg.find("compiler=clang 99.0,torch=9.9.9") != std::string::npos);
   CHECK(msg.find(host_fingerprint()) != std::string::npos);
+}
+
+TEST_CASE("a descriptor from an older minor (ABI 1.0, before flags) loads, its missing fields defaulted") {
+  PluginRegistry r;
+  r.scan({fixture_dir("old_minor")});
+  REQUIRE(r.problems().empty());
+  const PluginInfo& info = r.get(PluginKind::policy, "fixture_old");
+  CHECK(info.abi_minor == 0);
+  CHECK(info.flags == 0);  // not the 0xffffffff the fixture placed right after its shorter struct
+  CHECK(info.version == "0.9.0");
+  CreateContext ctx;
+  Params params;
+  params.set("alpha", 0.5);
+  const auto policy = r.create_policy("fixture_old", params, ctx);
+  CHECK(policy->needs() == kNeedLogits);
+}
+
+TEST_CASE("a policy whose needs() ask for more than its descriptor declares is refused at creation") {
+  PluginRegistry r;
+  r.scan({fixture_dir("lying_needs")});
+  REQUIRE(r.problems().empty());
+  CreateContext ctx;
+  Params params;
+  params.set("alpha", 0.5);
+  try {
+    r.create_policy("fixture_liar", params, ctx);
+    FAIL("expected a refusal");
+  } catch (const PluginError& e) {
+    CHECK(e.kind() == PluginErrorKind::init_failed);
+    CHECK(std::string(e.what()).find("asks for MC-dropout passes in needs() but its descriptor does not declare "
+                                     "ALCHAIN_FLAG_NEEDS_MC_DROPOUT") != std::string::npos);
+    CHECK(std::string(e.what()).find("libalchain_policy_fixture_lying_needs.so") != std::string::npos);
+  }
+  // Every shipped policy and oracle keeps its promise (power with an MC base included).
+  const PluginRegistry& shipped = test::shipped_plugins();
+  for (const auto& name : shipped.names(PluginKind::policy)) {
+    CAPTURE(name);
+    try {
+      shipped.create_policy(name, default_params(shipped.get(PluginKind::policy, name)), ctx);
+    } catch (const PluginError& e) {
+      CHECK(std::string(e.what()).find("needs()") == std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("a bad parameter default is a bad descriptor") {

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -109,7 +111,7 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& cli_dirs) 
 
 struct PluginRegistry::Entry {
   PluginInfo info;
-  const alchain_plugin_descriptor* descriptor = nullptr;
+  alchain_plugin_descriptor descriptor{};  ///< the plugin's, its missing (newer) fields defaulted
   std::shared_ptr<boost::dll::shared_library> library;
 };
 
@@ -151,20 +153,28 @@ const PluginInfo& PluginRegistry::load(const fs::path& file) {
   if (!lib->has(ALCHAIN_ENTRY_SYMBOL))
     throw PluginError(PluginErrorKind::missing_entry, path,
                       path + ": not an alchain plugin: no symbol '" ALCHAIN_ENTRY_SYMBOL "'");
-  const alchain_plugin_descriptor* d = lib->get<const alchain_plugin_descriptor*()>(ALCHAIN_ENTRY_SYMBOL)();
-  if (d == nullptr)
+  const alchain_plugin_descriptor* raw = lib->get<const alchain_plugin_descriptor*()>(ALCHAIN_ENTRY_SYMBOL)();
+  if (raw == nullptr)
     throw PluginError(PluginErrorKind::bad_descriptor, path,
                       path + ": " ALCHAIN_ENTRY_SYMBOL "() returned a null descriptor");
   // Only struct_size, abi_major and abi_minor may be read before the version is accepted.
-  const std::string version = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
-  if (d->abi_major != ALCHAIN_ABI_MAJOR || d->abi_minor > ALCHAIN_ABI_MINOR)
+  const std::string version = std::to_string(raw->abi_major) + "." + std::to_string(raw->abi_minor);
+  if (raw->abi_major != ALCHAIN_ABI_MAJOR || raw->abi_minor > ALCHAIN_ABI_MINOR)
     throw PluginError(PluginErrorKind::abi_mismatch, path,
                       path + ": ABI " + version + ", host supports " + abi_range() +
-                          (d->abi_major == ALCHAIN_ABI_MAJOR ? " (built against a newer alchain SDK)" : ""));
-  if (d->struct_size < sizeof(alchain_plugin_descriptor))
+                          (raw->abi_major == ALCHAIN_ABI_MAJOR ? " (built against a newer alchain SDK)" : ""));
+  // Append-only: a descriptor from an older minor is shorter. Every field up to `destroy` has been
+  // there since 1.0; later fields (`flags`) are read only if the plugin's struct has them, and
+  // default to zero otherwise. Nothing past struct_size is read.
+  constexpr std::size_t kOldest = offsetof(alchain_plugin_descriptor, flags);
+  if (raw->struct_size < kOldest)
     throw PluginError(PluginErrorKind::bad_descriptor, path,
-                      path + ": descriptor of " + std::to_string(d->struct_size) + " bytes, ABI " + version +
-                          " needs at least " + std::to_string(sizeof(alchain_plugin_descriptor)));
+                      path + ": descriptor of " + std::to_string(raw->struct_size) + " bytes, ABI " + version +
+                          " needs at least " + std::to_string(kOldest));
+  alchain_plugin_descriptor copy{};
+  std::memcpy(&copy, raw, std::min<std::size_t>(raw->struct_size, sizeof copy));
+  copy.struct_size = static_cast<std::uint32_t>(sizeof copy);
+  const alchain_plugin_descriptor* d = &copy;
   if (d->kind < ALCHAIN_KIND_DATASET || d->kind > ALCHAIN_KIND_ORACLE)
     throw PluginError(PluginErrorKind::bad_descriptor, path,
                       path + ": unknown plugin kind " + std::to_string(d->kind));
@@ -215,7 +225,7 @@ const PluginInfo& PluginRegistry::load(const fs::path& file) {
                         path + ": " + label + ": default of parameter '" + spec.name + "': " + *err);
     info.params.push_back(std::move(spec));
   }
-  entry->descriptor = d;
+  entry->descriptor = copy;
   entry->library = lib;
 
   auto& slot = by_name_[{kind, info.name}];
@@ -273,13 +283,13 @@ void* PluginRegistry::create(PluginKind kind, const std::string& name, const Par
                              void (**destroy)(void*)) const {
   const Entry& e = entry(kind, name);
   char error[2048] = {0};
-  void* object = e.descriptor->create(&params, &ctx, error, sizeof error);
+  void* object = e.descriptor.create(&params, &ctx, error, sizeof error);
   if (object == nullptr)
     throw PluginError(PluginErrorKind::init_failed, e.info.file,
                       std::string(to_string(kind)) + " '" + name + "' (" + e.info.file +
                           ") failed to initialise: " + (error[0] ? error : "no message"));
   *keep_alive = e.library;
-  *destroy = e.descriptor->destroy;
+  *destroy = e.descriptor.destroy;
   return object;
 }
 
@@ -311,14 +321,56 @@ std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, con
   return create_as<Model>(PluginKind::model, name, params, ctx);
 }
 
+namespace {
+
+struct NeedFlag {
+  std::uint32_t need;
+  std::uint32_t flag;
+  const char* what;
+  const char* flag_name;
+};
+
+/// What validation checked (descriptor flags) must cover what the object asks for (needs()):
+/// otherwise the pipeline passed `validate` on a promise the plugin does not keep.
+void check_needs(const PluginInfo& info, std::uint32_t needs, std::uint32_t allowed_flags,
+                 std::initializer_list<NeedFlag> table) {
+  for (const NeedFlag& nf : table)
+    if ((needs & nf.need) && !(allowed_flags & nf.flag))
+      throw PluginError(PluginErrorKind::init_failed, info.file,
+                        std::string(to_string(info.kind)) + " '" + info.name + "' (" + info.file + ") asks for " +
+                            nf.what + " in needs() but its descriptor does not declare " + nf.flag_name +
+                            ", so validation could not check its pairing; refused (declare the flag)");
+}
+
+}  // namespace
+
 std::shared_ptr<Policy> PluginRegistry::create_policy(const std::string& name, const Params& params,
                                                       const CreateContext& ctx) const {
-  return create_as<Policy>(PluginKind::policy, name, params, ctx);
+  std::shared_ptr<Policy> p = create_as<Policy>(PluginKind::policy, name, params, ctx);
+  const PluginInfo& info = get(PluginKind::policy, name);
+  std::uint32_t allowed = info.flags;
+  // A wrapper (a string parameter `base`, as power's) passes on its base's needs; the base object
+  // was created through this function and checked against its own descriptor.
+  if (params.has("base")) allowed = ~0u;
+  check_needs(info, p->needs(), allowed,
+              {{kNeedMcLogits, ALCHAIN_FLAG_NEEDS_MC_DROPOUT, "MC-dropout passes", "ALCHAIN_FLAG_NEEDS_MC_DROPOUT"},
+               {kNeedCommittee, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS, "the committee of earlier generations",
+                "ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS"},
+               {kNeedLabels, ALCHAIN_FLAG_USES_LABELS, "true labels", "ALCHAIN_FLAG_USES_LABELS"}});
+  return p;
 }
 
 std::shared_ptr<PseudoOracle> PluginRegistry::create_oracle(const std::string& name, const Params& params,
                                                             const CreateContext& ctx) const {
-  return create_as<PseudoOracle>(PluginKind::oracle, name, params, ctx);
+  std::shared_ptr<PseudoOracle> o = create_as<PseudoOracle>(PluginKind::oracle, name, params, ctx);
+  const PluginInfo& info = get(PluginKind::oracle, name);
+  check_needs(info, o->needs(), info.flags,
+              {{kOracleNeedMcLogits, ALCHAIN_FLAG_NEEDS_MC_DROPOUT, "MC-dropout passes", "ALCHAIN_FLAG_NEEDS_MC_DROPOUT"},
+               {kOracleNeedCompanions, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS, "companion models",
+                "ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS"},
+               {kOracleNeedReference, ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL, "a reference model",
+                "ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL"}});
+  return o;
 }
 
 }  // namespace alchain
