@@ -144,3 +144,39 @@ policy = "entropy"
   CHECK(f.nameExists("/trials/chain:r1/round_3"));
   CHECK(f.nameExists("/trials/train:gen0:random:r1/round_0"));
 }
+
+TEST_CASE("validate refuses what run refuses, with file and position; run writes nothing for them") {
+  test::TempDir dir;
+  struct Case {
+    std::string name, text, message;
+  };
+  const std::vector<Case> cases = {
+      {"budget", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[budget]\ninitial = 50000\nper_cycle = 6000\n"
+                 "cycles = 2\n[[generation]]\nmodel = \"mlp\"\npolicy = \"entropy\"\n",
+       ":4:1: budget: the budget needs 62000 labeled samples (initial 50000 + 6000 per cycle), the pool has 60000"},
+      {"channels", "schema = 1\n[dataset]\nplugin = \"image_folder\"\nparams = { root = \"" + (dir / "imgs").string() +
+                       "\", channels = 2 }\n[[generation]]\nmodel = \"mlp\"\ncycles = 0\n",
+       ":3:10: dataset: dataset 'image_folder'"},
+      {"dropout", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[[generation]]\nmodel = \"mlp\"\npolicy = \"bald\"\n",
+       ":6:10: policy 'bald' samples dropout at inference, but model 'gen0' (mlp) has no dropout > 0"},
+      {"windows", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[assessment]\nmodel = \"mlp\"\noracle = \"confidence\"\n"
+                  "window_size = 60000\n",
+       ":4:1: assessment: the train split of 'fashion_mnist' has 60000 samples"},
+      {"mc_oracle", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[assessment]\nmodel = \"mlp\"\noracle = \"mc_dropout\"\n",
+       ":6:10: assessment.oracle: oracle 'mc_dropout' runs MC dropout, and model 'mlp' has no active dropout"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const auto file = dir / (c.name + ".toml");
+    test::write_file(file, c.text);
+    const auto v = test::run_cli("validate " + file.string());
+    CHECK(v.status == 1);
+    CHECK(v.output.find(file.string() + c.message) != std::string::npos);
+    CHECK(test::run_cli("validate --syntax-only " + file.string()).status == 0);
+    const auto out = dir / (c.name + ".h5");
+    const auto r = test::run_cli("run -q " + file.string() + " -o " + out.string());
+    CHECK(r.status == 1);
+    CHECK(r.output.find(file.string() + c.message) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+}

@@ -11,6 +11,7 @@
 #include "../results/h5_util.hpp"
 #include "alchain/assess/estimators.hpp"
 #include "alchain/assess/shift.hpp"
+#include "alchain/engine/experiment.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -183,36 +184,23 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
   outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p_.run.threads);
   progress_.line("alchain: " + p_.name + " (" + tuning_summary() + ")");
 
-  std::shared_ptr<Dataset> base = create_dataset(p_, registry_);
+  std::shared_ptr<Dataset> base = create_dataset_checked(p_, registry_);
   const DatasetInfo info = base->info();
   num_classes_ = static_cast<std::int64_t>(info.class_names.size());
   data_ = std::make_shared<assess::OperationalDataset>(base, assess::corruption_from_string(a_.shift.corruption),
                                                        derive_seed(p_.run.seed, {9}));
   ctx_ = plugin_context(p_, registry_, info);
+  {
+    Diagnostics diags(p_.path);
+    check_assessment(p_, registry_, *base, diags);
+    if (!diags.empty()) throw InputError(diags);
+  }
   const std::int64_t pool = data_->size(Split::train);
   const std::int64_t reference_extra =
       a_.reference.model.plugin.empty() ? 0 : std::max<std::int64_t>(0, a_.reference_train - a_.train);
   const std::int64_t fixed = a_.train + a_.calibration + reference_extra;
-  const std::int64_t need = fixed + static_cast<std::int64_t>(a_.windows) * a_.window_size;
-  if (need > pool)
-    throw std::runtime_error(p_.path + ": assessment: the train split of '" + p_.dataset.plugin + "' has " +
-                             std::to_string(pool) + " samples; train (" + std::to_string(a_.train) + ") + calibration (" +
-                             std::to_string(a_.calibration) + ") + the reference's extra training samples (" +
-                             std::to_string(reference_extra) + ") + " + std::to_string(a_.windows) + " windows x " +
-                             std::to_string(a_.window_size) + " need " + std::to_string(need));
   std::shared_ptr<PseudoOracle> oracle = registry_.create_oracle(a_.oracle.plugin, a_.oracle.params, ctx_);
-  if (oracle->wants_calibration() && a_.calibration < 2)
-    throw std::runtime_error(p_.path + ": assessment: oracle '" + a_.oracle.plugin +
-                             "' calibrates on held-out labelled data; set assessment.calibration (>= 2) or turn its "
-                             "calibration off in oracle_params");
   const std::uint32_t needs = oracle->needs();
-  if (needs & kOracleNeedMcLogits) {
-    const std::shared_ptr<Model> probe = registry_.create_model(a_.model.model.plugin, a_.model.model.params, ctx_);
-    if (!has_active_dropout(*probe))
-      throw std::runtime_error(p_.path + ": assessment: oracle '" + a_.oracle.plugin + "' runs MC dropout, and model '" +
-                               a_.model.name + "' has no active dropout; set its dropout parameter > 0 in a [models." +
-                               a_.model.name + "] entry");
-  }
 
   // The sets: a seeded permutation of the train split, cut into [train | calibration | reference extra | rest].
   std::vector<std::int64_t> order(static_cast<std::size_t>(pool));
@@ -397,6 +385,42 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
 }
 
 }  // namespace
+
+void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset& data, Diagnostics& diags) {
+  const AssessmentSpec& a = p.assessment;
+  const std::int64_t pool = data.size(Split::train);
+  const std::int64_t reference_extra =
+      a.reference.model.plugin.empty() ? 0 : std::max<std::int64_t>(0, a.reference_train - a.train);
+  const std::int64_t need = a.train + a.calibration + reference_extra + static_cast<std::int64_t>(a.windows) * a.window_size;
+  if (need > pool)
+    diags.error(a.pos, "assessment: the train split of '" + p.dataset.plugin + "' has " + std::to_string(pool) +
+                           " samples; train (" + std::to_string(a.train) + ") + calibration (" +
+                           std::to_string(a.calibration) + ") + the reference's extra training samples (" +
+                           std::to_string(reference_extra) + ") + " + std::to_string(a.windows) + " windows x " +
+                           std::to_string(a.window_size) + " need " + std::to_string(need));
+  const CreateContext ctx = plugin_context(p, registry, data.info());
+  std::shared_ptr<Model> model;
+  try {
+    model = registry.create_model(a.model.model.plugin, a.model.model.params, ctx);
+  } catch (const std::exception& e) {
+    diags.error(a.model.model.pos, "assessment.model: '" + a.model.name + "': " + e.what());
+  }
+  std::shared_ptr<PseudoOracle> oracle;
+  try {
+    oracle = registry.create_oracle(a.oracle.plugin, a.oracle.params, ctx);
+  } catch (const std::exception& e) {
+    diags.error(a.oracle.pos, "assessment.oracle: " + std::string(e.what()));
+    return;
+  }
+  const std::string who = "assessment.oracle: oracle '" + a.oracle.plugin + "'";
+  if (oracle->wants_calibration() && a.calibration < 2)
+    diags.error(a.oracle.pos, who + " calibrates on held-out labelled data; set assessment.calibration (>= 2) or turn "
+                                    "its calibration off in oracle_params");
+  if ((oracle->needs() & kOracleNeedMcLogits) && model && !has_active_dropout(*model))
+    diags.error(a.oracle.pos, who + " runs MC dropout, and model '" + a.model.name +
+                                  "' has no active dropout; set its dropout parameter > 0 in a [models." + a.model.name +
+                                  "] entry");
+}
 
 AssessmentOutcome run_assessment(const Pipeline& p, const PluginRegistry& registry, const AssessmentOptions& options) {
   if (!p.assessment.present) throw std::invalid_argument(p.path + ": not an assessment pipeline");

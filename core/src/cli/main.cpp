@@ -101,13 +101,16 @@ int cmd_plugins(const std::vector<std::string>& args) {
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description o("alchain validate PIPELINE... [options]");
   o.add(common_options());
-  o.add_options()("pipeline", po::value<std::vector<std::string>>(), "pipeline files");
+  o.add_options()("pipeline", po::value<std::vector<std::string>>(), "pipeline files")(
+      "syntax-only", "check the file and the plugins' declarations only: do not load the dataset or create plugins");
   po::positional_options_description pos;
   pos.add("pipeline", -1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
   if (vm.count("help") || !vm.count("pipeline")) {
-    std::cout << o << "\nPrints every problem as file:line:column: message; exits 1 if any.\n";
+    std::cout << o << "\nPrints every problem as file:line:column: message; exits 1 if any. Unless\n"
+                 "--syntax-only, it also does every check 'run' does before it writes anything: loads\n"
+                 "the dataset (the budget against the pool), creates every model, policy and oracle once.\n";
     return vm.count("help") ? 0 : 2;
   }
   PluginRegistry registry;
@@ -115,7 +118,12 @@ int cmd_validate(const std::vector<std::string>& args) {
   int status = 0;
   for (const auto& file : vm["pipeline"].as<std::vector<std::string>>()) {
     try {
-      load_pipeline(file, registry);
+      const Pipeline p = load_pipeline(file, registry);
+      if (!vm.count("syntax-only")) {
+        Diagnostics diags(file);
+        check_runnable(p, registry, diags);
+        if (!diags.empty()) throw InputError(diags);
+      }
       std::cout << file << ": ok\n";
     } catch (const InputError& e) {
       std::cerr << e.what() << "\n";

@@ -1,6 +1,8 @@
 // The scheduler: preflight checks, then ready trials to the executor, each stored as it ends.
 #include "alchain/engine/experiment.hpp"
 
+#include "alchain/assess/cycle.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -40,12 +42,18 @@ std::string clock_text(double s) {
 }
 
 /// Creates every model and policy of the plan once, so bad parameters and impossible pairings
-/// fail before the result file exists.
-void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& registry, const DatasetInfo& info) {
+/// are reported (at the entry's position) before the result file exists.
+void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& registry, const DatasetInfo& info,
+               Diagnostics& diags) {
   const CreateContext mctx = plugin_context(p, registry, info);
   std::set<std::string> seen;
   auto check_model = [&](const ModelEntry& m) -> std::shared_ptr<Model> {
-    return registry.create_model(m.model.plugin, m.model.params, mctx);
+    try {
+      return registry.create_model(m.model.plugin, m.model.params, mctx);
+    } catch (const std::exception& e) {
+      diags.error(m.model.pos, "model '" + m.name + "': " + e.what());
+      return nullptr;
+    }
   };
   for (const Trial& t : plan.trials) {
     if (t.kind == TrialKind::train) {
@@ -56,18 +64,62 @@ void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& regist
       const std::string key = s.model.name + "|" + s.policy.name;
       if (!seen.insert(key).second) continue;
       auto model = check_model(s.model);
-      if (s.cycles == 0) continue;
-      auto policy = registry.create_policy(s.policy.policy.plugin, s.policy.policy.params, mctx);
+      if (s.cycles == 0 || !model) continue;
+      std::shared_ptr<Policy> policy;
+      try {
+        policy = registry.create_policy(s.policy.policy.plugin, s.policy.policy.params, mctx);
+      } catch (const std::exception& e) {
+        diags.error(s.policy.policy.pos, "policy '" + s.policy.name + "': " + e.what());
+        continue;
+      }
       if ((policy->needs() & kNeedMcLogits) && !has_active_dropout(*model))
-        throw std::runtime_error(p.path + ": policy '" + s.policy.name + "' samples dropout at inference, but model '" +
-                                 s.model.name + "' has no dropout > 0: set model_params.dropout" +
-                                 (p.experiment.present ? " (params.dropout of its [models.<name>] entry)" : "") +
-                                 " > 0");
+        diags.error(s.policy.policy.pos, "policy '" + s.policy.name + "' samples dropout at inference, but model '" +
+                                             s.model.name +
+                                             (s.model.name != s.model.model.plugin ? "' (" + s.model.model.plugin + ")" : "'") +
+                                             " has no dropout > 0: set model_params.dropout" +
+                                             (p.experiment.present ? " (params.dropout of its [models.<name>] entry)" : "") +
+                                             " > 0");
     }
   }
 }
 
 }  // namespace
+
+Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& data, Diagnostics& diags) {
+  Plan plan;
+  try {
+    plan = expand_plan(p, data.size(Split::train));
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    if (what.rfind(p.path + ": ", 0) == 0) what = what.substr(p.path.size() + 2);
+    diags.error(p.budget.pos, "budget: " + what);
+    return plan;
+  }
+  preflight(p, plan, registry, data.info(), diags);
+  return plan;
+}
+
+std::shared_ptr<Dataset> create_dataset_checked(const Pipeline& p, const PluginRegistry& registry) {
+  try {
+    return create_dataset(p, registry);
+  } catch (const std::exception& e) {
+    Diagnostics diags(p.path);
+    diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
+    throw InputError(diags);
+  }
+}
+
+void check_runnable(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  std::shared_ptr<Dataset> data;
+  try {
+    data = create_dataset_checked(p, registry);
+  } catch (const InputError& e) {
+    for (const Diagnostic& d : e.diagnostics()) diags.error(d.pos, d.message);
+    return;
+  }
+  if (p.assessment.present) check_assessment(p, registry, *data, diags);
+  else checked_plan(p, registry, *data, diags);
+}
 
 Plan plan_for(const Pipeline& p, const PluginRegistry& registry) {
   const auto data = create_dataset(p, registry);
@@ -111,10 +163,11 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   const int trial_threads = jobs > 1 ? std::max(1, outcome.threads / jobs) : outcome.threads;
   progress.line("alchain: " + p.name + " (" + tuning_summary() + (jobs > 1 ? ", " + std::to_string(jobs) + " workers with " + std::to_string(trial_threads) + " threads each" : "") + ")");
 
-  std::shared_ptr<Dataset> data = create_dataset(p, registry);
+  std::shared_ptr<Dataset> data = create_dataset_checked(p, registry);
   const DatasetInfo info = data->info();
-  const Plan plan = expand_plan(p, data->size(Split::train));
-  preflight(p, plan, registry, info);
+  Diagnostics diags(p.path);
+  const Plan plan = checked_plan(p, registry, *data, diags);
+  if (!diags.empty()) throw InputError(diags);
 
   RunHeader header;
   header.pipeline_name = p.name;

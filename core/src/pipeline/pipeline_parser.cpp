@@ -225,6 +225,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
 
   if (const toml::table* t = top.table("budget")) {
     TableReader r(*t, "budget", diags);
+    p.budget.pos = source_pos(t->source());
     read_count(r, "initial", p.budget.initial, false);
     read_count(r, "per_cycle", p.budget.per_cycle, false);
     r.integer("cycles", p.budget.cycles, 0, 10000);

@@ -46,6 +46,11 @@ struct AssessmentOutcome {
   double seconds = 0;
 };
 
+/// What run_assessment refuses before it writes anything, with positions: the dataset's size
+/// against the sets and windows, the model and oracle can be created, a calibrating oracle has
+/// calibration data, an MC-dropout oracle's model has dropout > 0.
+void check_assessment(const Pipeline& p, const PluginRegistry& registry, class Dataset& data, Diagnostics& diags);
+
 /// Runs an assessment pipeline (p.assessment.present). Checks the output, the dataset's size
 /// against the sets and windows, and the oracle before anything is written; then writes the result
 /// file window by window (docs/hdf5.md), so a run stopped midway keeps its finished windows.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,18 @@ struct RunOutcome {
 /// Runs the pipeline. Every check that can fail before training (dataset, budget against the
 /// pool, plugin creation, output file, a resumed file's plan) happens before anything is written.
 RunOutcome run_experiment(const Pipeline& pipeline, const PluginRegistry& registry, const RunOptions& options);
+
+/// Everything `run` checks before it writes anything, reported with positions into `diags`: the
+/// dataset loads, the budget fits the pool, every model and policy of the plan can be created and
+/// keeps its promises (dropout for MC policies); for an assessment, check_assessment. This is
+/// what `alchain validate` adds to the parser's checks, so validate refuses what run refuses.
+void check_runnable(const Pipeline& pipeline, const PluginRegistry& registry, Diagnostics& diags);
+
+/// The pipeline's dataset; a failure is an InputError at the dataset's position.
+std::shared_ptr<class Dataset> create_dataset_checked(const Pipeline& pipeline, const PluginRegistry& registry);
+
+/// The plan for a loaded dataset; its problems (budget, preflight) go to `diags`.
+Plan checked_plan(const Pipeline& pipeline, const PluginRegistry& registry, class Dataset& data, Diagnostics& diags);
 
 /// The plan of a pipeline for its dataset (loads the dataset to know the pool's size).
 Plan plan_for(const Pipeline& pipeline, const PluginRegistry& registry);

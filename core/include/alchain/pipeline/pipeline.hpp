@@ -35,6 +35,7 @@ struct BudgetOptions {
   Count initial{false, 100};   ///< random initial labeled set, the same in every arm
   Count per_cycle{false, 100}; ///< picked per selection cycle
   int cycles = 1;              ///< selection cycles per generation, unless the generation says
+  SourcePos pos{1, 1};         ///< the [budget] table (where a budget larger than the pool is reported)
 };
 
 struct TrainingOptions {
