@@ -1,4 +1,5 @@
 // The alchain executable as a user runs it: help, plugins, validate, run errors, and SIGKILL mid-run.
+#include <csignal>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,4 +180,15 @@ TEST_CASE("validate refuses what run refuses, with file and position; run writes
     CHECK(r.output.find(file.string() + c.message) != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(out));
   }
+}
+
+TEST_CASE("a plugin whose factory crashes takes the process down with a note naming its file") {
+  test::TempDir dir;
+  const auto file = dir / "crash.toml";
+  test::write_file(file, "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[[generation]]\nmodel = \"mlp\"\n"
+                         "policy = \"fixture_crasher\"\n");
+  const auto r = test::run_cli("validate -P " + test::fixture_dir("crashing_factory").string() + " " + file.string());
+  CHECK(r.status == 128 + SIGSEGV);
+  CHECK(r.output.find("alchain: crashed inside the factory of plugin " + test::fixture_dir("crashing_factory").string()) !=
+        std::string::npos);
 }

@@ -1,4 +1,5 @@
 // The plugin host: real plugins load; each broken fixture fails with its own typed, named error.
+#include <csignal>
 #include <cstddef>
 
 #include <doctest/doctest.h>
@@ -159,6 +160,23 @@ TEST_CASE("a policy whose needs() ask for more than its descriptor declares is r
       CHECK(std::string(e.what()).find("needs()") == std::string::npos);
     }
   }
+}
+
+TEST_CASE("no file in the plugin path can crash the host: truncated objects and crashing entries are refused") {
+  for (const std::string& c : {std::string("truncated"), std::string("crashing_entry")}) {
+    CAPTURE(c);
+    const PluginError e = load_error(c);
+    CHECK(e.kind() == PluginErrorKind::open_failed);
+    const std::string msg = e.what();
+    CHECK(msg.find(fixture_dir(c).string()) != std::string::npos);
+    CHECK(msg.find("crashed a probe process (signal " + std::to_string(c == "truncated" ? SIGBUS : SIGSEGV)) !=
+          std::string::npos);
+  }
+  // The rest of the path still loads.
+  PluginRegistry r;
+  r.scan({fixture_dir("truncated"), fixture_dir("crashing_entry"), test::plugin_dir()});
+  CHECK(r.problems().size() == 2);
+  CHECK(r.contains(PluginKind::policy, "entropy"));
 }
 
 TEST_CASE("a bad parameter default is a bad descriptor") {

@@ -9,7 +9,16 @@
 #include <set>
 #include <sstream>
 
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <map>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
@@ -118,28 +127,155 @@ struct PluginRegistry::Entry {
 PluginRegistry::PluginRegistry() = default;
 PluginRegistry::~PluginRegistry() = default;
 
+namespace {
+std::map<std::string, std::string> probe_in_children(const std::vector<std::string>& files);
+}  // namespace
+
 void PluginRegistry::scan(const std::vector<fs::path>& dirs) {
   std::set<fs::path> seen;
+  std::vector<fs::path> files;
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
-    std::vector<fs::path> files;
+    std::vector<fs::path> in_dir;
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".so" && !e.is_directory()) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
+      if (e.path().extension() == ".so" && !e.is_directory()) in_dir.push_back(e.path());
+    std::sort(in_dir.begin(), in_dir.end());
+    for (const auto& f : in_dir) {
       const fs::path canonical = fs::weakly_canonical(f, ec);
-      if (!seen.insert(canonical).second) continue;  // same file reached through two directories
-      try {
-        load(f);
-      } catch (const PluginError& e) {
-        problems_.push_back(e);
-      }
+      if (seen.insert(canonical).second) files.push_back(f);  // not the same file through two directories
+    }
+  }
+  std::map<std::string, std::string> crashed;
+  if (std::getenv("ALCHAIN_NO_PLUGIN_PROBE") == nullptr) {
+    std::vector<std::string> paths;
+    for (const auto& f : files) paths.push_back(f.string());
+    crashed = probe_in_children(paths);
+  }
+  for (const auto& f : files) {
+    try {
+      if (auto it = crashed.find(f.string()); it != crashed.end())
+        throw PluginError(PluginErrorKind::open_failed, it->first, it->first + ": " + it->second);
+      load_probed(f);
+    } catch (const PluginError& e) {
+      problems_.push_back(e);
     }
   }
 }
 
+namespace {
+
+/// Where probed files are remembered: $ALCHAIN_PLUGIN_CACHE, else $XDG_CACHE_HOME/alchain or
+/// ~/.cache/alchain; empty when none is known.
+fs::path probe_cache_file() {
+  if (const char* f = std::getenv("ALCHAIN_PLUGIN_CACHE")) return f;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "alchain" / "plugin-probe-v1.txt";
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "alchain" / "plugin-probe-v1.txt";
+  return {};
+}
+
+/// "size mtime path": the key under which a file that loaded without crashing is remembered.
+std::string probe_key(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + " " + path;
+}
+
+/// Loads each file and reads its descriptor in child processes first, as GStreamer's plugin
+/// scanner does, so that a file that crashes the dynamic loader or its own code (a truncated
+/// shared object raises SIGBUS inside dlopen) takes down a child, not the host. One child loads
+/// the files in turn and reports each one it survived; after a crash the next child continues
+/// after the culprit. Files that passed are remembered by (size, mtime, path) in a cache, so a
+/// later scan of unchanged files forks nothing. Returns, per crashing file, what killed it.
+std::map<std::string, std::string> probe_in_children(const std::vector<std::string>& files) {
+  std::map<std::string, std::string> crashed;
+  const fs::path cache = probe_cache_file();
+  std::set<std::string> known;
+  if (!cache.empty()) {
+    std::ifstream in(cache);
+    for (std::string line; std::getline(in, line);) known.insert(line);
+  }
+  std::vector<std::string> todo;
+  for (const auto& f : files)
+    if (!known.count(probe_key(f))) todo.push_back(f);
+  std::size_t next = 0;
+  bool passed_any = false;
+  while (next < todo.size()) {
+    int fds[2];
+    if (::pipe(fds) != 0) break;
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      break;  // cannot fork: load in this process as before
+    }
+    if (pid == 0) {
+      ::close(fds[0]);
+      ::alarm(60);
+      for (std::size_t i = next; i < todo.size(); ++i) {
+        if (void* h = ::dlopen(todo[i].c_str(), RTLD_NOW | RTLD_LOCAL))
+          if (auto entry = reinterpret_cast<const alchain_plugin_descriptor* (*)()>(::dlsym(h, ALCHAIN_ENTRY_SYMBOL)))
+            if (const alchain_plugin_descriptor* d = entry()) {
+              volatile std::uint32_t sink = d->struct_size + d->abi_major + d->abi_minor;
+              (void)sink;
+            }
+        (void)!::write(fds[1], "k", 1);
+      }
+      ::_exit(0);  // not exit(): no atexit handlers or static destructors of the parent's libraries
+    }
+    ::close(fds[1]);
+    std::size_t survived = 0;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      survived += static_cast<std::size_t>(n);
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    passed_any = passed_any || survived > 0;
+    for (std::size_t i = next; i < next + survived; ++i) known.insert(probe_key(todo[i]));
+    next += survived;
+    if (WIFSIGNALED(status) && next < todo.size()) {
+      const int sig = WTERMSIG(status);
+      crashed[todo[next]] = std::string("loading it crashed a probe process (signal ") + std::to_string(sig) + ", " +
+                            ::strsignal(sig) + "): a truncated or corrupt shared object, or code that crashes as it loads";
+      ++next;
+    } else if (next < todo.size()) {
+      break;  // the child ended early without a signal: load the rest in this process
+    }
+  }
+  if (passed_any && !cache.empty()) {  // rewrite the cache atomically; a failure only costs a later fork
+    std::error_code ec;
+    fs::create_directories(cache.parent_path(), ec);
+    const fs::path tmp = cache.string() + "." + std::to_string(::getpid()) + ".tmp";
+    {
+      std::ofstream out(tmp);
+      for (const auto& k : known)
+        if (!k.empty()) out << k << "\n";
+    }
+    fs::rename(tmp, cache, ec);
+    if (ec) fs::remove(tmp, ec);
+  }
+  return crashed;
+}
+
+}  // namespace
+
 const PluginInfo& PluginRegistry::load(const fs::path& file) {
+  const std::string path = file.string();
+  if (std::getenv("ALCHAIN_NO_PLUGIN_PROBE") == nullptr) {
+    const auto crashed = probe_in_children({path});
+    if (!crashed.empty()) throw PluginError(PluginErrorKind::open_failed, path, path + ": " + crashed.begin()->second);
+  }
+  return load_probed(file);
+}
+
+const PluginInfo& PluginRegistry::load_probed(const fs::path& file) {
   const std::string path = file.string();
   auto lib = std::make_shared<boost::dll::shared_library>();
   try {
@@ -278,12 +414,46 @@ const PluginInfo& PluginRegistry::get(PluginKind kind, const std::string& name) 
   return entry(kind, name).info;
 }
 
+namespace {
+
+/// The file whose factory is running, for the crash note below (set only around create()).
+const char* volatile g_in_plugin = nullptr;
+
+extern "C" void note_plugin_crash(int sig) {
+  if (const char* f = g_in_plugin) {
+    const char head[] = "alchain: crashed inside the factory of plugin ";
+    (void)!::write(STDERR_FILENO, head, sizeof head - 1);
+    (void)!::write(STDERR_FILENO, f, std::strlen(f));
+    (void)!::write(STDERR_FILENO, "\n", 1);
+  }
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+/// Names the plugin file in a crash of its factory: SIGSEGV, SIGBUS, SIGILL and SIGFPE get a
+/// note on stderr, then the default action. Handlers someone else installed are left alone.
+void install_crash_note() {
+  static const bool installed = [] {
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) {
+      struct sigaction old {};
+      if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) std::signal(sig, note_plugin_crash);
+    }
+    return true;
+  }();
+  (void)installed;
+}
+
+}  // namespace
+
 void* PluginRegistry::create(PluginKind kind, const std::string& name, const Params& params,
                              const CreateContext& ctx, std::shared_ptr<void>* keep_alive,
                              void (**destroy)(void*)) const {
   const Entry& e = entry(kind, name);
   char error[2048] = {0};
+  install_crash_note();
+  g_in_plugin = e.info.file.c_str();
   void* object = e.descriptor.create(&params, &ctx, error, sizeof error);
+  g_in_plugin = nullptr;
   if (object == nullptr)
     throw PluginError(PluginErrorKind::init_failed, e.info.file,
                       std::string(to_string(kind)) + " '" + name + "' (" + e.info.file +

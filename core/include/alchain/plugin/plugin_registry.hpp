@@ -69,7 +69,9 @@ class PluginRegistry {
   void scan(const std::vector<std::filesystem::path>& dirs);
   /// Loads one file and validates its descriptor before calling any plugin function but the
   /// entry. Throws PluginError. Registering a second plugin with a taken (kind, name) is recorded
-  /// as a problem and makes that name unusable until resolved.
+  /// as a problem and makes that name unusable until resolved. Unless ALCHAIN_NO_PLUGIN_PROBE is
+  /// set, the file is first loaded in a child process (scan() does that for all its files at
+  /// once), so a file that crashes the loader is refused instead of crashing the host.
   const PluginInfo& load(const std::filesystem::path& file);
 
   /// Load failures and duplicates met by scan(), in order.
@@ -90,6 +92,7 @@ class PluginRegistry {
 
  private:
   struct Entry;
+  const PluginInfo& load_probed(const std::filesystem::path& file);
   const Entry& entry(PluginKind kind, const std::string& name) const;
   void* create(PluginKind kind, const std::string& name, const Params& params, const CreateContext& ctx,
                std::shared_ptr<void>* keep_alive, void (**destroy)(void*)) const;
