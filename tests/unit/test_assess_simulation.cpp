@@ -13,16 +13,12 @@
 #include "alchain/assess/estimators.hpp"
 #include "alchain/assess/sampling.hpp"
 #include "alchain/assess/simulation.hpp"
+#include "assess_test_support.hpp"
 
 using namespace alchain::assess;
+using namespace alchain::assess::test;
 
 namespace {
-
-const std::vector<std::pair<Design, Estimator>> kPairs = {
-    {Design::srs, Estimator::srs_wilson},          {Design::srs, Estimator::srs_clopper_pearson},
-    {Design::srs, Estimator::ppi},                 {Design::stratified, Estimator::stratified},
-    {Design::poisson, Estimator::horvitz_thompson}, {Design::sequential, Estimator::hansen_hurwitz},
-};
 
 const SimResult& sim(Regime r, Design d, Estimator e, std::int64_t n, double accuracy, double level = 0.95) {
   static std::map<std::tuple<int, int, int, std::int64_t, double, double>, SimResult> cache;

@@ -268,11 +268,8 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
   if (needs & kOracleNeedCompanions)
     for (std::size_t i = 0; i < a_.companions.size(); ++i) companions.push_back(train(a_.companions[i], train_ids, 4, i));
   Trained reference;
-  if (needs & kOracleNeedReference) {
-    if (a_.reference.model.plugin.empty())
-      throw std::runtime_error(p_.path + ": assessment: oracle '" + a_.oracle.plugin + "' needs assessment.reference");
-    reference = train(a_.reference, reference_ids, 6, 0);
-  }
+  // validate refused a missing reference (the flag), create_oracle a needs() beyond the flags
+  if (needs & kOracleNeedReference) reference = train(a_.reference, reference_ids, 6, 0);
   calibrate(*oracle, *deployed.model);
   {
     H5::H5File file = h5::open(opts.output, true);
@@ -315,7 +312,9 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
     // The truth, for evaluation: every label of the window (the estimator sees only the sampled ones).
     const std::vector<std::int64_t> labels = to_vector(data_->labels(Split::train, batch.ids));
     const std::vector<std::int64_t> pred = to_vector(batch.logits.argmax(1));
-    const std::vector<std::int64_t> pred0 = to_vector(logits(*first.model, ids).argmax(1));
+    // The never-retrained model: the deployed one itself until the first retraining.
+    const std::vector<std::int64_t> pred0 =
+        first.model == deployed.model ? pred : to_vector(logits(*first.model, ids).argmax(1));
     std::vector<int> correct(ids.size());
     double right = 0, right0 = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -362,8 +361,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
       row.test_accuracy_after = deployed.test_accuracy;
       calibrate(*oracle, *deployed.model);
     }
-    std::vector<char> verdict(v.correct.begin(), v.correct.end());
-    write_window(opts.output, row, ids, v.f, verdict, pred, correct, s, others);
+    write_window(opts.output, row, ids, v.f, v.correct, pred, correct, s, others);
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
