@@ -17,11 +17,11 @@ FashionMnist::FashionMnist(const Params& params, const CreateContext& ctx) {
   if (root.is_relative() && !ctx.base_dir.empty()) root = std::filesystem::path(ctx.base_dir) / root;
   const std::int64_t pad = params.get_int("pad");
   train_ = load(root.string(), "train", params.get_int("train_limit"), pad);
-  test_ = load(root.string(), "t10k", params.get_int("test_limit"), pad);
+  test_ = load(root.string(), "t10k", params.get_int("test_limit"), pad, &train_);
 }
 
 FashionMnist::SplitData FashionMnist::load(const std::string& dir, const std::string& prefix, std::int64_t limit,
-                                           std::int64_t pad) const {
+                                           std::int64_t pad, const SplitData* like) const {
   auto file = [&](const char* kind) {
     for (const char* ext : {".gz", ""}) {
       const auto p = std::filesystem::path(dir) / (prefix + "-" + kind + ext);
@@ -41,7 +41,14 @@ FashionMnist::SplitData FashionMnist::load(const std::string& dir, const std::st
   std::int64_t n = images.shape[0];
   if (limit > 0 && limit < n) n = limit;
   const std::int64_t h = images.shape[1], w = images.shape[2];
+  // A model sees the training split's size only: test images of another size fail mid-run.
+  if (like && (h != like->height || w != like->width))
+    throw std::runtime_error(image_file + ": images of " + std::to_string(h) + "x" + std::to_string(w) +
+                             ", the training images are " + std::to_string(like->height) + "x" +
+                             std::to_string(like->width));
   SplitData s;
+  s.height = h;
+  s.width = w;
   at::Tensor raw = torch::from_blob(images.data.data(), {n, 1, h, w}, torch::kUInt8).to(torch::kFloat);
   raw = (raw / 255.0f - kMean) / kStd;
   // Pad with the normalised value of a black pixel, as zero-padding the raw image would.

@@ -20,8 +20,11 @@ class FashionMnist : public Dataset {
   struct SplitData {
     at::Tensor images;  // float [N, 1, H, W], normalised
     at::Tensor labels;  // int64 [N]
+    std::int64_t height = 0, width = 0;  // as stored in the file, before padding
   };
-  SplitData load(const std::string& dir, const std::string& prefix, std::int64_t limit, std::int64_t pad) const;
+  /// One split's two files; `like`, when given, is the split whose image size this one must have.
+  SplitData load(const std::string& dir, const std::string& prefix, std::int64_t limit, std::int64_t pad,
+                 const SplitData* like = nullptr) const;
   const SplitData& split(Split s) const { return s == Split::train ? train_ : test_; }
   void check_ids(Split s, const at::Tensor& ids) const;
   SplitData train_, test_;
