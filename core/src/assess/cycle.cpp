@@ -14,6 +14,8 @@
 #include "alchain/engine/experiment.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/fault_point.hpp"
+#include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/trainer.hpp"
 #include "alchain/sdk/dataset.hpp"
@@ -123,6 +125,7 @@ void write_window(const fs::path& out, const WindowRow& r, const std::vector<std
                   const std::vector<double>& f, const std::vector<char>& verdict, const std::vector<std::int64_t>& pred,
                   const std::vector<int>& correct, const assess::Sample& s,
                   const std::vector<assess::Estimate>& others) {
+  const WriteSection section;  // a second Ctrl-C waits for the window to be in
   H5::H5File file = h5::open(out, true);
   H5::Group root = file.openGroup("/");
   H5::Group windows = file.openGroup("windows");
@@ -179,6 +182,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
   // Everything that can be refused is refused before the output is touched.
   if (fs::exists(opts.output) && !opts.overwrite)
     throw std::runtime_error(opts.output.string() + ": exists; use --overwrite to replace it (or -o another file)");
+  check_output_writable(opts.output);
   const assess::Design design = assess::design_from_string(a_.sampling.design);
   const assess::Estimator estimator = assess::estimator_from_string(a_.sampling.estimator);
   outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p_.run.threads);
@@ -248,6 +252,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
     h5::int_attr(root, "window_size", a_.window_size);
     h5::int_attr(root, "retrain", a_.retrain ? 1 : 0);
     h5::int_attr(root, "windows_done", 0);
+    h5::int_attr(root, "complete", 0);  // 1 once every window is in
     H5::Group sets = file.createGroup("sets");
     h5::write_i64(sets, "train_ids", train_ids);
     h5::write_i64(sets, "calibration_ids", calibration_ids_);
@@ -281,6 +286,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
 
   std::vector<std::int64_t> labelled = train_ids;  // grows by each window's sampled inputs
   for (int w = 0; w < a_.windows; ++w) {
+    check_interrupt();
     const std::vector<std::int64_t>& ids = windows[static_cast<std::size_t>(w)];
     WindowRow row;
     row.window = w;
@@ -362,6 +368,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
       calibrate(*oracle, *deployed.model);
     }
     write_window(opts.output, row, ids, v.f, v.correct, pred, correct, s, others);
+    fault_point("window");
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
@@ -372,6 +379,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
     outcome.rows.push_back(row);
   }
   {
+    const WriteSection section;
     H5::H5File file = h5::open(opts.output, true);
     H5::Group root = file.openGroup("/");
     h5::int_attr(root, "complete", 1);
@@ -425,7 +433,22 @@ AssessmentOutcome run_assessment(const Pipeline& p, const PluginRegistry& regist
   const Progress progress(options.quiet);
   const Progress epochs(options.quiet || !options.verbose);
   Cycle cycle(p, registry, progress, epochs);
-  return cycle.run(options);
+  try {
+    return cycle.run(options);
+  } catch (const Interrupted& e) {
+    // Training and evaluation stop at a batch; the windows written so far stay, with complete = 0.
+    std::int64_t done = 0;
+    try {
+      H5::H5File f = h5::open(options.output, false);
+      done = h5::read_int_attr(f.openGroup("/"), "windows_done");
+    } catch (const H5::Exception&) {
+    }
+    throw Interrupted(e.signal(), std::string(e.what()) + ": " + std::to_string(done) + " of " +
+                                      std::to_string(p.assessment.windows) + " windows finished and saved in " +
+                                      options.output.string() +
+                                      " (marked incomplete: complete = 0); an assessment cannot be resumed yet: "
+                                      "run it again with --overwrite");
+  }
 }
 
 bool is_assessment_file(const fs::path& file) {

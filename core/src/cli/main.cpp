@@ -16,6 +16,7 @@
 #include "alchain/assess/cycle.hpp"
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/engine/experiment.hpp"
 #include "alchain/plan/plan.hpp"
@@ -161,6 +162,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
+  install_interrupt_handlers(InterruptRole::run);  // Ctrl-C: finish the write, save, say how to continue
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
@@ -374,11 +376,22 @@ int cmd_worker(const std::vector<std::string>& args) {
     std::cout << o << "\nReads trial IDs on stdin; answers 'done ID SECONDS' or 'fail ID MESSAGE' per line.\n";
     return vm.count("help") ? 0 : 2;
   }
+  install_interrupt_handlers(InterruptRole::worker);
   PluginRegistry registry;
   load_plugins(registry, vm, false);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
   return run_worker(p, registry, vm["shard-dir"].as<std::string>(), vm["fingerprint"].as<std::string>(),
                     vm["threads"].as<int>());
+}
+
+/// Ends a run that stopped on an error or a signal without the libraries' exit handlers: after a
+/// failed write (a full disk, a size limit) HDF5 1.10 may hold a file it could not close, and its
+/// own exit handler then crashes. Everything alchain wrote is synced or closed already.
+[[noreturn]] int leave(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 }  // namespace
@@ -417,8 +430,11 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
     return 1;
+  } catch (const Interrupted& e) {
+    std::cerr << "alchain: " << e.what() << "\n";
+    return leave(e.exit_code());
   } catch (const std::exception& e) {
     std::cerr << "alchain: error: " << e.what() << "\n";
-    return 1;
+    return cmd == "run" || cmd == "worker" ? leave(1) : 1;
   }
 }

@@ -7,6 +7,7 @@
 
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/results/result_store.hpp"
+#include "alchain/run/interrupt.hpp"
 
 namespace alchain {
 
@@ -75,6 +76,7 @@ int serve_trials(TrialRunner& runner, const Plan& plan, const std::filesystem::p
       std::fprintf(out, "fail %s %s\n", id.c_str(), msg.c_str());
     }
     std::fflush(out);
+    if (interrupt_signal()) break;  // the parent stopped the run (SIGTERM): take no more trials
   }
   return 0;
 }

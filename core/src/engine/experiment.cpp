@@ -4,8 +4,11 @@
 #include "alchain/assess/cycle.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/results/result_store.hpp"
+#include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/trainer.hpp"
 #include "alchain/sdk/dataset.hpp"
@@ -121,6 +125,20 @@ void check_runnable(const Pipeline& p, const PluginRegistry& registry, Diagnosti
   else checked_plan(p, registry, *data, diags);
 }
 
+void check_output_writable(const std::filesystem::path& output) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::absolute(output).parent_path();
+  std::error_code ec;
+  while (!fs::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path()) dir = dir.parent_path();
+  std::string probe = (dir / ".alchain-write-test-XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    throw std::runtime_error(dir.string() + ": cannot write the result file " + output.string() + " here: " +
+                             std::strerror(errno) + "; nothing was run (choose another place with -o)");
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
 Plan plan_for(const Pipeline& p, const PluginRegistry& registry) {
   const auto data = create_dataset(p, registry);
   return expand_plan(p, data->size(Split::train));
@@ -133,7 +151,7 @@ class RunLock {
   explicit RunLock(const std::filesystem::path& output) : path_(output.string() + ".lock") {
     if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
     fd_ = ::open(path_.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error(path_ + ": cannot create the run's lock file");
+    if (fd_ < 0) throw std::runtime_error(path_ + ": cannot create the run's lock file: " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd_);
       throw std::runtime_error(output.string() + ": another alchain run is writing this file (it holds " + path_ +
@@ -158,6 +176,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   const Progress round_progress(!opts.verbose || opts.jobs > 1);
   RunOutcome outcome;
   outcome.output = opts.output;
+  check_output_writable(opts.output);  // before anything is loaded or trained
   const int jobs = std::max(1, opts.jobs);
   outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p.run.threads);
   const int trial_threads = jobs > 1 ? std::max(1, outcome.threads / jobs) : outcome.threads;
@@ -181,6 +200,8 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   const auto mode = opts.resume ? ResultStore::Mode::resume
                     : opts.overwrite ? ResultStore::Mode::overwrite
                                      : ResultStore::Mode::create;
+  if (const int s = interrupt_signal())
+    throw Interrupted(s, "interrupted by " + signal_name(s) + " before the run started; nothing was written");
   const RunLock lock(opts.output);
   ResultStore store(opts.output, plan, header, mode);
   outcome.trials_skipped = store.done_count();
@@ -234,6 +255,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       }
     } end_line{live};
     while (!pending.empty() || !running.empty()) {
+      check_interrupt();  // a stopped run starts nothing new
       // Selection chains first: deployment trainings wait for them.
       for (int pass = 0; pass < 2 && static_cast<int>(running.size()) < executor->slots(); ++pass) {
         for (auto it = pending.begin(); it != pending.end() && static_cast<int>(running.size()) < executor->slots();) {
@@ -251,7 +273,10 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       if (running.empty()) throw std::logic_error("no trial is ready to run: the plan's dependencies are broken");
       const TrialDone d = executor->wait();
       running.erase(d.id);
-      if (!d.error.empty()) throw std::runtime_error("trial " + d.id + ": " + d.error);
+      if (!d.error.empty()) {
+        check_interrupt();  // a worker stopped by the signal too: an interruption, not a failure
+        throw std::runtime_error("trial " + d.id + ": " + d.error);
+      }
       store.adopt(d.id);
       ++outcome.trials_run;
       const double w = weight(plan.trial(d.id));
@@ -269,6 +294,23 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
         progress.line(buf);
       }
     }
+  } catch (const Interrupted& e) {
+    // The executor is gone: its workers were stopped and reaped. A shard written meanwhile counts.
+    const std::string status = "interrupted by " + signal_name(e.signal());
+    try {
+      store.finish(status);
+    } catch (const std::exception& also) {
+      std::fprintf(stderr, "alchain: could not mark %s as interrupted: %s\n", store.path().c_str(), also.what());
+    }
+    std::size_t saved = 0;
+    for (const Trial& t : plan.trials) saved += (store.done(t.id) || shard_written(store.shard_dir(), t.id)) ? 1 : 0;
+    std::string again = "alchain run " + p.path + " -o " + opts.output.string();
+    if (opts.threads >= 0) again += " --threads " + std::to_string(opts.threads);
+    if (jobs > 1) again += " --jobs " + std::to_string(jobs);
+    for (const auto& d : opts.plugin_dirs) again += " -P " + d;
+    throw Interrupted(e.signal(), status + ": " + std::to_string(saved) + " of " + std::to_string(plan.trials.size()) +
+                                      " trials finished and saved in " + opts.output.string() +
+                                      "; continue with: " + again + " --resume");
   } catch (const std::exception& e) {
     try {
       store.finish(std::string("failed: ") + e.what());

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "alchain/engine/executor.hpp"
+#include "alchain/run/interrupt.hpp"
 
 namespace alchain {
 
@@ -71,11 +72,16 @@ class ProcessExecutor final : public Executor {
           who.push_back(&w);
         }
       if (fds.empty()) throw std::logic_error("wait() with no trial running");
+      // SIGINT/SIGTERM wake the poll through the interrupt pipe, even one that lands just before it;
+      // the destructor then stops the busy workers.
+      if (interrupt_fd() >= 0) fds.push_back({interrupt_fd(), POLLIN, 0});
+      check_interrupt();
       if (::poll(fds.data(), fds.size(), -1) < 0) {
         if (errno == EINTR) continue;
         throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
       }
-      for (std::size_t i = 0; i < fds.size(); ++i) {
+      check_interrupt();
+      for (std::size_t i = 0; i < who.size(); ++i) {
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         char buf[4096];
         const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
@@ -139,6 +145,7 @@ class ProcessExecutor final : public Executor {
       // A worker must not outlive the run that feeds it (a killed run is resumed, not doubled).
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(1);
+      ::signal(SIGINT, SIG_IGN);  // from exec on: a terminal's Ctrl-C is the parent's to handle
       ::dup2(in[0], STDIN_FILENO);
       ::dup2(out[1], STDOUT_FILENO);
       ::execv(argv[0], argv.data());

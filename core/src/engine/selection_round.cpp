@@ -5,6 +5,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "alchain/run/interrupt.hpp"
+
 namespace alchain {
 
 namespace {
@@ -54,6 +56,8 @@ SelectionOutcome run_selection_round(Policy& policy, const std::vector<std::int6
     out.selection = policy.select();
     out.select_s = now() - t1;
     check_selection(out.selection, ctx.budget, pool);
+  } catch (const Interrupted&) {
+    throw;  // not the policy's failure
   } catch (const std::exception& e) {
     throw std::runtime_error(round.who + " failed: " + e.what());
   }

@@ -1,6 +1,7 @@
 // Parses a pipeline file into the typed Pipeline, reporting every error with its position.
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -14,7 +15,9 @@
 namespace alchain {
 
 std::int64_t Count::resolve(std::int64_t pool) const {
-  if (!is_fraction) return static_cast<std::int64_t>(value);
+  // A count is kept as a double: 2^63 - 1 rounds up to 2^63, which no int64 holds.
+  if (!is_fraction)
+    return value >= 0x1p63 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(value);
   const auto n = static_cast<std::int64_t>(value * static_cast<double>(pool));
   return n < 1 ? 1 : n;
 }

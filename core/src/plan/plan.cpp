@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -239,16 +240,24 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
   plan.per_cycle = p.budget.per_cycle.resolve(pool_size);
   for (int r = 0; r < p.run.repeats; ++r) plan.seeds.push_back(p.run.seed + static_cast<std::uint64_t>(r));
 
+  // Counts come from the file (up to 2^63 - 1 each): the sum saturates instead of overflowing.
   std::int64_t needed = plan.initial;
+  auto add_cycles = [&](std::int64_t cycles) {
+    std::int64_t n = 0;
+    if (__builtin_mul_overflow(plan.per_cycle, cycles, &n) || __builtin_add_overflow(needed, n, &needed))
+      needed = std::numeric_limits<std::int64_t>::max();
+  };
   if (p.experiment.present) {
-    needed += plan.per_cycle * p.budget.cycles;
+    add_cycles(p.budget.cycles);
   } else {
-    for (const auto& g : p.generations) needed += plan.per_cycle * g.cycles;
+    for (const auto& g : p.generations) add_cycles(g.cycles);
   }
   if (needed > pool_size)
-    throw std::runtime_error(p.path + ": the budget needs " + std::to_string(needed) + " labeled samples (initial " +
-                             std::to_string(plan.initial) + " + " + std::to_string(plan.per_cycle) +
-                             " per cycle), the pool has " + std::to_string(pool_size));
+    throw std::runtime_error(p.path + ": the budget needs " +
+                             (needed == std::numeric_limits<std::int64_t>::max() ? std::string("more than 2^63")
+                                                                                 : std::to_string(needed)) +
+                             " labeled samples (initial " + std::to_string(plan.initial) + " + " +
+                             std::to_string(plan.per_cycle) + " per cycle), the pool has " + std::to_string(pool_size));
 
   if (p.experiment.present) expand_matrix(p, plan);
   else expand_chain(p, plan);

@@ -2,16 +2,42 @@
 #include "h5_util.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace alchain::h5 {
 
+namespace {
+// The last system error message HDF5 reported ("No space left on device"): its own messages name
+// only the API call that failed, and errno is gone by the time the C++ exception is caught.
+thread_local std::string t_system_error;
+
+herr_t note_system_error(hid_t stack, void*) {
+  const auto visit = [](unsigned, const H5E_error2_t* e, void*) -> herr_t {
+    const char* key = e->desc ? std::strstr(e->desc, "error message = '") : nullptr;
+    if (!key) return 0;
+    key += std::strlen("error message = '");
+    const char* end = std::strchr(key, '\'');
+    t_system_error.assign(key, end ? static_cast<std::size_t>(end - key) : std::strlen(key));
+    return 1;  // the innermost one is enough
+  };
+  H5Ewalk2(stack, H5E_WALK_DOWNWARD, visit, nullptr);
+  return 0;
+}
+}  // namespace
+
 void quiet() {
   static const bool once = [] {
-    H5::Exception::dontPrint();
+    H5Eset_auto2(H5E_DEFAULT, note_system_error, nullptr);  // prints nothing: errors come back as exceptions
     return true;
   }();
   (void)once;
+}
+
+std::string take_system_error() {
+  std::string s;
+  s.swap(t_system_error);
+  return s;
 }
 
 namespace {

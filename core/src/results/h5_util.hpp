@@ -13,6 +13,10 @@ namespace alchain::h5 {
 /// Silences HDF5's own error printing once per process (errors come back as exceptions).
 void quiet();
 
+/// The system error (strerror text) behind the last HDF5 failure on this thread, if HDF5 reported
+/// one, and forgets it; "" otherwise. Needs quiet().
+std::string take_system_error();
+
 void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value);
 void string_list_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values);
 void int_attr(H5::H5Object& obj, const std::string& name, std::int64_t value);

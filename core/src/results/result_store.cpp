@@ -2,15 +2,19 @@
 #include "alchain/results/result_store.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
 
+#include "alchain/run/fault_point.hpp"
+#include "alchain/run/interrupt.hpp"
 #include "alchain/version.hpp"
 #include "h5_util.hpp"
 
@@ -21,20 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kLayout = 2;
-
-/// Fault injection for the crash tests: ALCHAIN_FAULT=<point>:<n> kills this process with SIGKILL
-/// the n-th time it reaches <point> (shard-tmp: a shard written but not yet renamed; shard: renamed,
-/// not yet in the result file; adopt-open: the result file open with the trial half-copied;
-/// adopt: the trial in the result file). Unset, it costs one getenv per trial.
-void fault_point(const char* point) {
-  static const char* spec = std::getenv("ALCHAIN_FAULT");
-  static int hits = 0;
-  if (!spec) return;
-  const char* colon = std::strchr(spec, ':');
-  const std::size_t len = colon ? static_cast<std::size_t>(colon - spec) : std::strlen(spec);
-  if (len != std::strlen(point) || std::strncmp(spec, point, len) != 0) return;
-  if (++hits >= (colon ? std::atoi(colon + 1) : 1)) ::kill(::getpid(), SIGKILL);
-}
 
 void fsync_path(const fs::path& p, bool directory) {
   const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
@@ -47,7 +37,51 @@ void fsync_path(const fs::path& p, bool directory) {
 fs::path shard_path(const fs::path& dir, const std::string& id) { return dir / (id + ".h5"); }
 
 [[noreturn]] void fail(const fs::path& p, const std::string& what, const H5::Exception& e) {
-  throw std::runtime_error(p.string() + ": " + what + ": " + e.getDetailMsg());
+  const std::string cause = h5::take_system_error();  // "No space left on device", when HDF5 says
+  throw std::runtime_error(p.string() + ": " + what + ": " + (cause.empty() ? e.getDetailMsg() : cause));
+}
+
+/// Writes `size` bytes to a new file and syncs it; on any failure removes it and throws naming the
+/// file and the system's reason (a full disk, a size limit).
+void write_bytes_synced(const fs::path& p, const char* data, std::size_t size, const std::string& what) {
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(p.string() + ": " + what + ": " + std::strerror(errno));
+  int err = 0;
+  for (std::size_t done = 0; done < size && !err;) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno != EINTR) err = errno;
+    if (n > 0) done += static_cast<std::size_t>(n);
+  }
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (err) {
+    ::unlink(p.c_str());  // nothing half-written stays behind
+    throw std::runtime_error(p.string() + ": " + what + ": " + std::strerror(err));
+  }
+}
+
+/// HDF5 1.10 crashes (SIGSEGV inside H5Ocopy) when a write fails during a copy, so a shard is
+/// copied into `file` only when the disk and the process's file size limit leave room for it:
+/// twice the shard plus 64 KiB, a wide margin over what the copy adds.
+void check_room(const fs::path& file, const fs::path& shard, const std::string& what) {
+  std::error_code ec;
+  const std::uintmax_t need = 2 * fs::file_size(shard, ec) + (64u << 10);
+  struct statvfs vfs {};
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  if (::statvfs(dir.c_str(), &vfs) == 0) {
+    const std::uintmax_t free = static_cast<std::uintmax_t>(vfs.f_bavail) * vfs.f_frsize;
+    if (free < need)
+      throw std::runtime_error(file.string() + ": " + what + ": " + std::strerror(ENOSPC) + " (" + std::to_string(free) +
+                               " bytes free, about " + std::to_string(need) + " needed)");
+  }
+  rlimit limit {};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    const std::uintmax_t size = fs::file_size(file, ec);
+    if (size + need > limit.rlim_cur)
+      throw std::runtime_error(file.string() + ": " + what + ": " + std::strerror(EFBIG) + " (the process may write files of " +
+                               std::to_string(limit.rlim_cur) + " bytes; this one has " + std::to_string(size) +
+                               " and needs about " + std::to_string(need) + " more)");
+  }
 }
 
 void write_round(H5::Group& g, const RoundRecord& r) {
@@ -125,11 +159,17 @@ fs::path shard_dir_for(const fs::path& output) { return fs::path(output.string()
 
 void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& plan_fingerprint) {
   h5::quiet();
+  const WriteSection section;
   fs::create_directories(dir);
   const fs::path final_path = shard_path(dir, t.id);
   const fs::path tmp = fs::path(final_path.string() + ".tmp");
+  // The shard is built in memory (HDF5's core driver) and written by write_bytes_synced: a full
+  // disk is then an error of ours, with its reason, and not a file HDF5 failed to close.
+  std::vector<char> image;
   try {
-    H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
+    H5::FileAccPropList in_memory;
+    in_memory.setCore(1 << 20, false);
+    H5::H5File f(tmp.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
     H5::Group g = f.createGroup("trial");
     h5::string_attr(g, "id", t.id);
     h5::string_attr(g, "kind", t.kind);
@@ -147,15 +187,26 @@ void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& p
     }
     h5::int_attr(g, "complete", 1);  // last: a shard without it was cut short
     g.close();
-    f.close();  // explicitly: a destructor would swallow a failed flush (disk full)
+    f.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t size = H5Fget_file_image(f.getId(), nullptr, 0);
+    if (size <= 0) throw H5::FileIException("H5Fget_file_image", "cannot take the shard's image");
+    image.resize(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(f.getId(), image.data(), image.size()) != size)
+      throw H5::FileIException("H5Fget_file_image", "cannot take the shard's image");
+    f.close();
   } catch (const H5::Exception& e) {
     fail(tmp, "cannot write trial " + t.id, e);
   }
-  fsync_path(tmp, false);
+  write_bytes_synced(tmp, image.data(), image.size(), "cannot write trial " + t.id);
   fault_point("shard-tmp");
   fs::rename(tmp, final_path);
   fsync_path(dir, true);
   fault_point("shard");
+}
+
+bool shard_written(const fs::path& dir, const std::string& trial_id) {
+  std::error_code ec;
+  return fs::exists(shard_path(dir, trial_id), ec);
 }
 
 std::vector<std::int64_t> read_labeling_order(const fs::path& dir, const std::string& trial_id) {
@@ -182,7 +233,9 @@ ResultStore::ResultStore(fs::path path, const Plan& plan, const RunHeader& heade
   h5::quiet();
   std::error_code ec;
   if (mode == Mode::resume) {
+    const WriteSection section;
     rebuild();
+    remember_identity();
     return;
   }
   if (mode == Mode::create) {
@@ -194,7 +247,29 @@ ResultStore::ResultStore(fs::path path, const Plan& plan, const RunHeader& heade
     fs::remove_all(dir_, ec);
   }
   if (path_.has_parent_path()) fs::create_directories(path_.parent_path(), ec);
+  const WriteSection section;
   create_file(path_);
+  remember_identity();
+}
+
+void ResultStore::remember_identity() {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0) device_ = st.st_dev, inode_ = st.st_ino;
+}
+
+void ResultStore::check_still_ours(int open_fd) {
+  if (inode_ == 0) return;  // a file resumed as it was, or a rebuild in progress: nothing to compare yet
+  struct stat st {};
+  const bool gone = (open_fd >= 0 ? ::fstat(open_fd, &st) : ::stat(path_.c_str(), &st)) != 0;
+  if (!gone && st.st_dev == device_ && st.st_ino == inode_) return;
+  lost_ = true;
+  const std::string trials = "; the finished trials are in " + dir_.string() + "/: ";
+  if (gone)
+    throw std::runtime_error(path_.string() + " was deleted during the run" + trials +
+                             "alchain run --resume rebuilds the file from them");
+  throw std::runtime_error(path_.string() + " was replaced during the run (it is not the file this run created); " +
+                           "nothing was written to it" + trials + "move that file away, then alchain run --resume " +
+                           "rebuilds the result file from them");
 }
 
 void ResultStore::create_file(const fs::path& file) const {
@@ -337,9 +412,14 @@ void ResultStore::commit(const TrialRecord& trial) {
 
 void ResultStore::adopt(const std::string& id) {
   const fs::path shard = shard_path(dir_, id);
+  const WriteSection section;
+  check_still_ours();
+  check_room(path_, shard, "cannot add trial " + id);
   try {
     H5::H5File src = h5::open(shard, false);
     H5::H5File dst = h5::open(path_, true);
+    void* handle = nullptr;  // the descriptor HDF5 opened: still ours between the check and the open?
+    if (H5Fget_vfd_handle(dst.getId(), H5P_DEFAULT, &handle) >= 0 && handle) check_still_ours(*static_cast<int*>(handle));
     H5::Group trials = dst.openGroup("trials");
     if (trials.nameExists(id)) trials.unlink(id);
     if (H5Ocopy(src.getId(), "trial", trials.getId(), id.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
@@ -356,6 +436,9 @@ void ResultStore::adopt(const std::string& id) {
 }
 
 void ResultStore::finish(const std::string& status) {
+  if (lost_) return;  // the error that found it says so; the file there now is not ours to mark
+  const WriteSection section;
+  check_still_ours();
   try {
     H5::H5File f = h5::open(path_, true);
     H5::Group root = f.openGroup("/");

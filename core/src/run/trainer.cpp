@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "alchain/run/fault_point.hpp"
+#include "alchain/run/interrupt.hpp"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
@@ -126,6 +128,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
     std::int64_t seen = 0;
     const double te = now();
     for (std::int64_t b = 0; b < batches; ++b) {
+      check_interrupt();  // Ctrl-C is prompt: the trial is dropped, nothing of it was written
       const std::int64_t lo = b * opt.batch_size, hi = std::min(n, lo + opt.batch_size);
       if (hi - lo < 2) continue;  // batch norm cannot train on a single sample
       batch_ids.clear();
@@ -168,6 +171,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
                     result.last_epoch_loss, seen / std::max(1e-9, now() - te));
       progress.line(buf);
     }
+    fault_point("epoch");
   }
   if (head) head->train(false);
   result.seconds = now() - t0;
@@ -181,6 +185,7 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
   const std::int64_t n = data.size(Split::test);
   std::vector<std::int64_t> correct(num_classes, 0), total(num_classes, 0);
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
+    check_interrupt();
     const std::int64_t hi = std::min(n, lo + batch_size);
     const at::Tensor ids = torch::arange(lo, hi, torch::kInt64);
     const at::Tensor pred = model.forward(data.inputs(Split::test, ids)).logits.argmax(1).contiguous();
@@ -233,6 +238,7 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const bool forward = req.needs & (kNeedLogits | kNeedEmbedding | kNeedMcLogits | kNeedCommittee | kNeedTaps);
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
+    check_interrupt();
     const std::int64_t hi = std::min(n, lo + batch_size);
     PoolBatch batch;
     batch.ids = id_tensor(ids.data() + lo, hi - lo);

@@ -41,6 +41,11 @@ struct RunOutcome {
 /// pool, plugin creation, output file, a resumed file's plan) happens before anything is written.
 RunOutcome run_experiment(const Pipeline& pipeline, const PluginRegistry& registry, const RunOptions& options);
 
+/// Throws, naming the directory and the system's reason, unless a file can be created where
+/// `output` goes (its directory, or the nearest existing ancestor it would be created under).
+/// It tries: permission bits, read-only mounts, ACLs and root all answer as they would later.
+void check_output_writable(const std::filesystem::path& output);
+
 /// Everything `run` checks before it writes anything, reported with positions into `diags`: the
 /// dataset loads, the budget fits the pool, every model and policy of the plan can be created and
 /// keeps its promises (dropout for MC policies); for an assessment, check_assessment. This is

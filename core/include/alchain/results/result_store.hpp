@@ -29,6 +29,9 @@ std::filesystem::path shard_dir_for(const std::filesystem::path& output);
 /// exists, the trial is complete on disk, whatever happens to the process afterwards.
 void write_shard(const std::filesystem::path& dir, const TrialRecord& trial, const std::string& plan_fingerprint);
 
+/// Whether `<dir>/<id>.h5` exists: a shard appears only by its synced rename, so it is complete.
+bool shard_written(const std::filesystem::path& dir, const std::string& trial_id);
+
 /// The labeling order a select trial ended with (its last round's labeled set plus its picks).
 std::vector<std::int64_t> read_labeling_order(const std::filesystem::path& dir, const std::string& trial_id);
 
@@ -49,15 +52,25 @@ class ResultStore {
 
   /// Writes the trial's shard, then copies it into the result file.
   void commit(const TrialRecord& trial);
-  /// Copies a shard that another process wrote into the result file.
+  /// Copies a shard that another process wrote into the result file. Refuses (throws) when the
+  /// file was deleted or replaced since this store created or rebuilt it: nothing is written into
+  /// a file that is not the run's own, and the shards stay for --resume.
   void adopt(const std::string& trial_id);
-  /// Root attribute `status`: "complete" (then the shards, now redundant, are removed) or
-  /// "failed: <why>".
+  /// Root attribute `status`: "complete" (then the shards, now redundant, are removed),
+  /// "failed: <why>" or "interrupted by SIGINT". Writes nothing once the file was found deleted
+  /// or replaced.
   void finish(const std::string& status);
 
  private:
   void create_file(const std::filesystem::path& file) const;
   void rebuild();
+  /// Notes the device and inode of path_, the file this store writes.
+  void remember_identity();
+  /// Throws if path_ is no longer the file this store made (device and inode differ, or it is gone).
+  void check_still_ours(int open_fd = -1);
+
+  std::uint64_t device_ = 0, inode_ = 0;  ///< of the result file this store made (0: none yet)
+  bool lost_ = false;                    ///< the file was deleted or replaced: write nothing more
 
   std::filesystem::path path_, dir_;
   const Plan& plan_;
