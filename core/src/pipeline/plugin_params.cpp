@@ -17,6 +17,7 @@ std::string fmt(double v) {
 }
 
 std::optional<std::string> check_bounds(const ParamSpec& s, double x) {
+  if (!std::isfinite(x)) return "expected a finite number, got " + fmt(x);  // nan passes every bound
   if ((s.min && x < *s.min) || (s.max && x > *s.max)) {
     std::string range = s.min && s.max ? "in [" + fmt(*s.min) + ", " + fmt(*s.max) + "]"
                         : s.min        ? ">= " + fmt(*s.min)

@@ -79,11 +79,12 @@ bool TableReader::real(const char* key, double& out, std::optional<double> min, 
   const double x = n->value<double>().value_or(NAN);
   const bool low = min && (min_exclusive ? x <= *min : x < *min);
   const bool high = max && (max_exclusive ? x >= *max : x > *max);
-  if (std::isnan(x) || low || high) {
+  if (!std::isfinite(x) || low || high) {  // nan compares false and inf passes a lower bound
     std::string range;
     if (min) range += std::string(min_exclusive ? "> " : ">= ") + fmt(*min);
     if (max) range += std::string(min ? " and " : "") + (max_exclusive ? "< " : "<= ") + fmt(*max);
-    error(*n, path(key) + ": expected a number " + range + ", got " + quote_value(*n));
+    error(*n, path(key) + ": expected a " + (std::isfinite(x) ? "" : "finite ") + "number " + range + ", got " +
+                   quote_value(*n));
     return false;
   }
   out = x;
