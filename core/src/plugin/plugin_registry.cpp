@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -275,8 +276,63 @@ const PluginInfo& PluginRegistry::load(const fs::path& file) {
   return load_probed(file);
 }
 
+namespace {
+
+#if defined(__x86_64__)
+constexpr int kHostMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr int kHostMachine = EM_AARCH64;
+#else
+constexpr int kHostMachine = -1;  // not checked
+#endif
+
+std::string machine_name(int m) {
+  switch (m) {
+    case EM_386: return "i386";
+    case EM_X86_64: return "x86-64";
+    case EM_ARM: return "32-bit ARM";
+    case EM_AARCH64: return "AArch64";
+    case EM_RISCV: return "RISC-V";
+    case EM_PPC64: return "PowerPC64";
+    case EM_S390: return "s390x";
+    default: return "ELF machine " + std::to_string(m);
+  }
+}
+
+/// Why `path` cannot be a shared object for this process, read from its ELF header; empty when
+/// the header fits. dlopen's own words for these cases are misleading ("No such file or
+/// directory" for an object of another architecture, "file too short" for a text file).
+std::string elf_header_problem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";  // dlopen says why
+  Elf64_Ehdr h{};
+  in.read(reinterpret_cast<char*>(&h), sizeof h);
+  const auto got = static_cast<std::size_t>(in.gcount());
+  const unsigned char* b = h.e_ident;
+  if (got < SELFMAG || std::memcmp(b, ELFMAG, SELFMAG) != 0) {
+    if (got == 0) return "an empty file, not an ELF shared object";
+    if (got >= 2 && b[0] == '#' && b[1] == '!') return "a script, not an ELF shared object";
+    if (got >= 2 && b[0] == 'M' && b[1] == 'Z') return "a Windows executable (PE), not an ELF shared object";
+    if (got >= 2 && b[0] == 0x1f && b[1] == 0x8b) return "gzip-compressed data, not an ELF shared object";
+    if (got >= 4 && (std::memcmp(b, "\xcf\xfa\xed\xfe", 4) == 0 || std::memcmp(b, "\xca\xfe\xba\xbe", 4) == 0))
+      return "a Mach-O (macOS) object, not an ELF shared object";
+    return "not an ELF shared object (it does not start with the ELF magic number)";
+  }
+  if (got < sizeof h) return "an ELF file cut short (" + std::to_string(got) + " bytes, its header alone is 64)";
+  if (b[EI_CLASS] != ELFCLASS64) return "a 32-bit ELF object; this host loads 64-bit ones";
+  if (b[EI_DATA] != ELFDATA2LSB) return "a big-endian ELF object; this host is little-endian";
+  if (h.e_type != ET_DYN) return "an ELF object of type " + std::to_string(h.e_type) + ", not a shared object";
+  if (kHostMachine >= 0 && h.e_machine != kHostMachine)
+    return "an object for " + machine_name(h.e_machine) + "; this host is " + machine_name(kHostMachine);
+  return "";
+}
+
+}  // namespace
+
 const PluginInfo& PluginRegistry::load_probed(const fs::path& file) {
   const std::string path = file.string();
+  if (const std::string why = elf_header_problem(path); !why.empty())
+    throw PluginError(PluginErrorKind::open_failed, path, path + ": cannot be loaded as a shared library: " + why);
   auto lib = std::make_shared<boost::dll::shared_library>();
   try {
     lib->load(boost::dll::fs::path(path),
