@@ -10,6 +10,7 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
+#include "toml_guard.hpp"
 #include "toml_reader.hpp"
 
 namespace alchain {
@@ -184,6 +185,10 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
   p.path = path;
   p.text = text;
   p.name = std::filesystem::path(path).stem().string();
+  if (const auto hazard = find_toml_hazard(text)) {
+    diags.error(hazard->pos, hazard->message);
+    return p;
+  }
   toml::table root;
   try {
     root = toml::parse(text, path);

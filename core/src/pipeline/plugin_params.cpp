@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "toml_guard.hpp"
 #include "toml_reader.hpp"
 
 namespace alchain {
@@ -88,8 +89,13 @@ std::optional<ParamValue> convert(const toml::node& n, const ParamSpec& s, std::
 }
 
 std::optional<ParamValue> parse_default(const ParamSpec& s, std::string& error) {
+  const std::string text = "v = " + *s.default_value;
+  if (const auto hazard = find_toml_hazard(text)) {  // toml++ 3.3 must not see it
+    error = "'" + *s.default_value + "' is not a TOML value: " + hazard->message;
+    return std::nullopt;
+  }
   try {
-    toml::table t = toml::parse("v = " + *s.default_value);
+    toml::table t = toml::parse(text);
     return convert(*t.get("v"), s, error);
   } catch (const toml::parse_error& e) {
     error = "'" + *s.default_value + "' is not a TOML value: " + std::string(e.description());

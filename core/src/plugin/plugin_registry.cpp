@@ -25,6 +25,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/descriptor_check.hpp"
 #include "alchain/sdk/plugin.hpp"
 
 namespace fs = std::filesystem;
@@ -79,20 +80,6 @@ namespace {
 std::vector<std::shared_ptr<boost::dll::shared_library>>& resident_libraries() {
   static auto* libs = new std::vector<std::shared_ptr<boost::dll::shared_library>>();
   return *libs;
-}
-
-bool valid_name(const char* s) {
-  if (s == nullptr || *s == '\0') return false;
-  for (const char* p = s; *p; ++p)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return false;
-  return true;
-}
-
-std::string str(const char* s) { return s ? std::string(s) : std::string(); }
-
-std::string abi_range() {
-  return std::to_string(ALCHAIN_ABI_MAJOR) + ".0-" + std::to_string(ALCHAIN_ABI_MAJOR) + "." +
-         std::to_string(ALCHAIN_ABI_MINOR);
 }
 
 fs::path executable_dir() {
@@ -346,79 +333,27 @@ const PluginInfo& PluginRegistry::load_probed(const fs::path& file) {
     throw PluginError(PluginErrorKind::missing_entry, path,
                       path + ": not an alchain plugin: no symbol '" ALCHAIN_ENTRY_SYMBOL "'");
   const alchain_plugin_descriptor* raw = lib->get<const alchain_plugin_descriptor*()>(ALCHAIN_ENTRY_SYMBOL)();
-  if (raw == nullptr)
-    throw PluginError(PluginErrorKind::bad_descriptor, path,
-                      path + ": " ALCHAIN_ENTRY_SYMBOL "() returned a null descriptor");
-  // Only struct_size, abi_major and abi_minor may be read before the version is accepted.
-  const std::string version = std::to_string(raw->abi_major) + "." + std::to_string(raw->abi_minor);
-  if (raw->abi_major != ALCHAIN_ABI_MAJOR || raw->abi_minor > ALCHAIN_ABI_MINOR)
-    throw PluginError(PluginErrorKind::abi_mismatch, path,
-                      path + ": ABI " + version + ", host supports " + abi_range() +
-                          (raw->abi_major == ALCHAIN_ABI_MAJOR ? " (built against a newer alchain SDK)" : ""));
-  // Append-only: a descriptor from an older minor is shorter. Every field up to `destroy` has been
-  // there since 1.0; later fields (`flags`) are read only if the plugin's struct has them, and
-  // default to zero otherwise. Nothing past struct_size is read.
-  constexpr std::size_t kOldest = offsetof(alchain_plugin_descriptor, flags);
-  if (raw->struct_size < kOldest)
-    throw PluginError(PluginErrorKind::bad_descriptor, path,
-                      path + ": descriptor of " + std::to_string(raw->struct_size) + " bytes, ABI " + version +
-                          " needs at least " + std::to_string(kOldest));
-  alchain_plugin_descriptor copy{};
-  std::memcpy(&copy, raw, std::min<std::size_t>(raw->struct_size, sizeof copy));
-  copy.struct_size = static_cast<std::uint32_t>(sizeof copy);
-  const alchain_plugin_descriptor* d = &copy;
-  if (d->kind < ALCHAIN_KIND_DATASET || d->kind > ALCHAIN_KIND_ORACLE)
-    throw PluginError(PluginErrorKind::bad_descriptor, path,
-                      path + ": unknown plugin kind " + std::to_string(d->kind));
-  const auto kind = static_cast<PluginKind>(d->kind);
-  if (!valid_name(d->name))
-    throw PluginError(PluginErrorKind::bad_descriptor, path,
-                      path + ": plugin name '" + str(d->name) + "' is not of the form [a-z0-9_]+");
-  const std::string label = std::string(to_string(kind)) + " '" + d->name + "'";
-  if (str(d->fingerprint) != host_fingerprint())
-    throw PluginError(PluginErrorKind::fingerprint_mismatch, path,
-                      path + ": " + label + " was built as '" + str(d->fingerprint) + "', host is '" +
-                          host_fingerprint() + "'; C++ and LibTorch objects cannot cross: rebuild it against this SDK");
-  if (d->create == nullptr || d->destroy == nullptr)
-    throw PluginError(PluginErrorKind::bad_descriptor, path, path + ": " + label + " has no factory");
-  if (d->param_count > 0 && d->params == nullptr)
-    throw PluginError(PluginErrorKind::bad_descriptor, path, path + ": " + label + " declares parameters but gives none");
-
+  CheckedDescriptor checked = check_descriptor(raw, path, host_fingerprint());
   auto entry = std::make_unique<Entry>();
-  PluginInfo& info = entry->info;
-  info.kind = kind;
-  info.name = d->name;
-  info.version = str(d->version);
-  info.description = str(d->description);
-  info.fingerprint = str(d->fingerprint);
-  info.file = path;
-  info.abi_major = d->abi_major;
-  info.abi_minor = d->abi_minor;
-  info.flags = d->flags;
-  for (std::uint32_t i = 0; i < d->param_count; ++i) {
-    const alchain_param_spec& s = d->params[i];
-    ParamSpec spec;
-    if (!valid_name(s.name) || s.type < ALCHAIN_PARAM_BOOL || s.type > ALCHAIN_PARAM_FLOAT_LIST)
-      throw PluginError(PluginErrorKind::bad_descriptor, path,
-                        path + ": " + label + ": parameter " + std::to_string(i) + " has a bad name or type");
-    spec.name = s.name;
-    spec.type = static_cast<ParamType>(s.type);
-    if (s.default_value) spec.default_value = s.default_value;
-    if (!std::isnan(s.min)) spec.min = s.min;
-    if (!std::isnan(s.max)) spec.max = s.max;
-    if (s.choices) {
-      std::stringstream ss(s.choices);
-      std::string c;
-      while (std::getline(ss, c, '|')) spec.choices.push_back(c);
-    }
-    spec.doc = str(s.doc);
-    if (auto err = check_param_default(spec))
-      throw PluginError(PluginErrorKind::bad_descriptor, path,
-                        path + ": " + label + ": default of parameter '" + spec.name + "': " + *err);
-    info.params.push_back(std::move(spec));
-  }
-  entry->descriptor = copy;
-  entry->library = lib;
+  entry->info = std::move(checked.info);
+  entry->descriptor = checked.descriptor;
+  entry->library = std::move(lib);
+  return add_entry(std::move(entry));
+}
+
+const PluginInfo& PluginRegistry::add(const alchain_plugin_descriptor* descriptor, const std::string& origin) {
+  CheckedDescriptor checked = check_descriptor(descriptor, origin, host_fingerprint());
+  auto entry = std::make_unique<Entry>();
+  entry->info = std::move(checked.info);
+  entry->descriptor = checked.descriptor;
+  return add_entry(std::move(entry));
+}
+
+const PluginInfo& PluginRegistry::add_entry(std::unique_ptr<Entry> entry) {
+  const PluginInfo& info = entry->info;
+  const PluginKind kind = info.kind;
+  const std::string& path = info.file;
+  const std::string label = std::string(to_string(kind)) + " '" + info.name + "'";
 
   auto& slot = by_name_[{kind, info.name}];
   slot.push_back(entry.get());

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <initializer_list>
 #include <thread>
 
 namespace alchain::h5 {
@@ -98,15 +99,40 @@ void write_i64(H5::Group& g, const std::string& n, const std::vector<std::int64_
 void write_f64(H5::Group& g, const std::string& n, const std::vector<double>& v) { dataset(g, n, H5::PredType::NATIVE_DOUBLE, v); }
 void write_f32(H5::Group& g, const std::string& n, const std::vector<float>& v) { dataset(g, n, H5::PredType::NATIVE_FLOAT, v); }
 
+namespace {
+/// Refuses, as an HDF5 exception like any other unreadable attribute, one that is not a single
+/// value of the class asked for: reading it would overrun the caller's buffer (a file written
+/// by another program, or damaged).
+void require_single(const H5::Attribute& a, const std::string& name, std::initializer_list<H5T_class_t> classes) {
+  bool class_ok = false;
+  for (H5T_class_t c : classes) class_ok = class_ok || a.getTypeClass() == c;
+  if (!class_ok || a.getSpace().getSimpleExtentNpoints() != 1)
+    throw H5::AttributeIException("alchain::h5", "attribute '" + name + "' is not a single value of the expected type");
+}
+}  // namespace
+
 std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
   H5::Attribute a = obj.openAttribute(name);
+  require_single(a, name, {H5T_STRING});
+  const H5::StrType type = a.getStrType();
   std::string s;
-  a.read(a.getStrType(), s);
+  if (type.isVariableStr()) {  // read by hand: the C++ API's strlen() would meet a null string
+    char* p = nullptr;
+    a.read(type, &p);
+    if (p) {
+      s = p;
+      H5free_memory(p);
+    }
+    return s;
+  }
+  a.read(type, s);
   return s;
 }
 
 std::vector<std::string> read_string_list_attr(const H5::H5Object& obj, const std::string& name) {
   H5::Attribute a = obj.openAttribute(name);
+  if (a.getTypeClass() != H5T_STRING || a.getSpace().getSimpleExtentNdims() != 1)
+    throw H5::AttributeIException("alchain::h5", "attribute '" + name + "' is not a list of strings");
   hsize_t n = 0;
   a.getSpace().getSimpleExtentDims(&n);
   std::vector<char*> ptrs(n, nullptr);
@@ -123,18 +149,24 @@ std::vector<std::string> read_string_list_attr(const H5::H5Object& obj, const st
 
 std::int64_t read_int_attr(const H5::H5Object& obj, const std::string& name) {
   std::int64_t v = 0;
-  obj.openAttribute(name).read(H5::PredType::NATIVE_INT64, &v);
+  H5::Attribute a = obj.openAttribute(name);
+  require_single(a, name, {H5T_INTEGER});
+  a.read(H5::PredType::NATIVE_INT64, &v);
   return v;
 }
 
 double read_double_attr(const H5::H5Object& obj, const std::string& name) {
   double v = 0;
-  obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+  H5::Attribute a = obj.openAttribute(name);
+  require_single(a, name, {H5T_FLOAT, H5T_INTEGER});
+  a.read(H5::PredType::NATIVE_DOUBLE, &v);
   return v;
 }
 
 std::vector<std::int64_t> read_i64(const H5::Group& g, const std::string& name) {
   H5::DataSet ds = g.openDataSet(name);
+  if (ds.getTypeClass() != H5T_INTEGER || ds.getSpace().getSimpleExtentNdims() != 1)
+    throw H5::DataSetIException("alchain::h5", "dataset '" + name + "' is not a list of integers");
   hsize_t n = 0;
   ds.getSpace().getSimpleExtentDims(&n);
   std::vector<std::int64_t> v(n);
@@ -148,7 +180,9 @@ H5::H5File open(const std::filesystem::path& p, bool writable) {
     try {
       return H5::H5File(p.string(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY);
     } catch (const H5::FileIException&) {
-      if (attempt >= 200 || !std::filesystem::exists(p)) throw;
+      // Only a lock held by another process is worth waiting for: a file without the HDF5
+      // signature (empty, cut short at its start, not HDF5) fails at once.
+      if (attempt >= 200 || !std::filesystem::exists(p) || H5Fis_hdf5(p.c_str()) <= 0) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
@@ -166,6 +200,8 @@ H5::H5File open_result_file(const std::filesystem::path& p) {
 
 int repeat_count(const H5::Group& root) {
   H5::Attribute a = root.openAttribute("seeds");
+  if (a.getSpace().getSimpleExtentNdims() != 1)
+    throw H5::AttributeIException("alchain::h5", "attribute 'seeds' is not a list");
   hsize_t n = 0;
   a.getSpace().getSimpleExtentDims(&n);
   return static_cast<int>(n);

@@ -15,6 +15,7 @@
 
 #include "alchain/run/fault_point.hpp"
 #include "alchain/run/interrupt.hpp"
+#include "alchain/results/resume_checks.hpp"
 #include "alchain/version.hpp"
 #include "h5_util.hpp"
 
@@ -23,8 +24,6 @@ namespace alchain {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int kLayout = 2;
 
 void fsync_path(const fs::path& p, bool directory) {
   const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
@@ -117,42 +116,6 @@ void write_round(H5::Group& g, const RoundRecord& r) {
   }
 }
 
-/// A shard that opens, says it is complete and comes from this plan.
-/// A shard's state: complete (and of which plan, run with how many threads) or cut short.
-struct ShardState {
-  bool complete = false;
-  std::string fingerprint;
-  std::int64_t threads = 0;
-};
-
-ShardState read_shard_state(const fs::path& p) {
-  ShardState st;
-  try {
-    H5::H5File f = h5::open(p, false);
-    H5::Group t = f.openGroup("trial");
-    if (!t.attrExists("complete") || h5::read_int_attr(t, "complete") != 1) return st;
-    st.fingerprint = h5::read_string_attr(t, "plan_fingerprint");
-    st.threads = h5::read_int_attr(t, "threads");
-    st.complete = true;
-  } catch (const H5::Exception&) {
-    st.complete = false;
-  }
-  return st;
-}
-
-/// The first line in which two plan descriptions differ, for a refusal's reason.
-std::string first_difference(const std::string& file_plan, const std::string& this_plan) {
-  std::istringstream a(file_plan), b(this_plan);
-  std::string la, lb;
-  for (int line = 1;; ++line) {
-    const bool ha = static_cast<bool>(std::getline(a, la)), hb = static_cast<bool>(std::getline(b, lb));
-    if (!ha && !hb) return "the plans differ";
-    if (la != lb || ha != hb)
-      return "first difference, plan line " + std::to_string(line) + ":\n  file:     " + (ha ? la : "(end)") +
-             "\n  pipeline: " + (hb ? lb : "(end)");
-  }
-}
-
 }  // namespace
 
 fs::path shard_dir_for(const fs::path& output) { return fs::path(output.string() + ".trials"); }
@@ -198,6 +161,12 @@ void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& p
     fail(tmp, "cannot write trial " + t.id, e);
   }
   write_bytes_synced(tmp, image.data(), image.size(), "cannot write trial " + t.id);
+  // Its checksum goes beside it before the rename: --resume verifies a shard against it before
+  // HDF5 reads a byte of the shard (HDF5 is not robust against damaged files).
+  const fs::path sum = shard_checksum_path(final_path), sum_tmp = fs::path(sum.string() + ".tmp");
+  const std::string sum_line = shard_checksum_line(image.data(), image.size());
+  write_bytes_synced(sum_tmp, sum_line.data(), sum_line.size(), "cannot write the checksum of trial " + t.id);
+  fs::rename(sum_tmp, sum);
   fault_point("shard-tmp");
   fs::rename(tmp, final_path);
   fsync_path(dir, true);
@@ -211,6 +180,8 @@ bool shard_written(const fs::path& dir, const std::string& trial_id) {
 
 std::vector<std::int64_t> read_labeling_order(const fs::path& dir, const std::string& trial_id) {
   const fs::path p = shard_path(dir, trial_id);
+  if (const std::string why = shard_checksum_problem(p); !why.empty())
+    throw std::runtime_error(p.string() + ": " + why + "; cannot read the picks of trial " + trial_id);
   try {
     H5::H5File f = h5::open(p, false);
     H5::Group t = f.openGroup("trial");
@@ -277,7 +248,7 @@ void ResultStore::create_file(const fs::path& file) const {
     H5::H5File f(file.string(), H5F_ACC_TRUNC);
     H5::Group root = f.openGroup("/");
     h5::string_attr(root, "format", "alchain-results");
-    h5::int_attr(root, "layout", kLayout);
+    h5::int_attr(root, "layout", kResultLayout);
     h5::string_attr(root, "alchain_version", ALCHAIN_VERSION_STRING);
     h5::string_attr(root, "status", "running");
     h5::string_attr(root, "pipeline_name", header_.pipeline_name);
@@ -314,30 +285,9 @@ void ResultStore::rebuild() {
                              "/); run without --resume");
   bool file_readable = false;
   if (have_file) {
-    try {
-      H5::H5File f = h5::open(path_, false);
-      H5::Group root = f.openGroup("/");
-      if (!root.attrExists("format") || h5::read_string_attr(root, "format") != "alchain-results")
-        throw std::runtime_error(path_.string() + ": not an alchain result file; nothing was changed");
-      if (h5::read_int_attr(root, "layout") != kLayout)
-        throw std::runtime_error(path_.string() + ": written by another alchain result layout (" +
-                                 std::to_string(h5::read_int_attr(root, "layout")) + "); it cannot be resumed");
-      const std::string fp = h5::read_string_attr(root, "plan_fingerprint");
-      if (fp != plan_.fingerprint)
-        throw std::runtime_error(path_.string() + ": was written by another plan (fingerprint " + fp + ", the pipeline's is " +
-                                 plan_.fingerprint + "); refusing to resume it, nothing was changed. " +
-                                 first_difference(h5::read_string_attr(root, "plan"), plan_.describe()));
-      const std::int64_t tt = h5::read_int_attr(root, "trial_threads");
-      if (tt != header_.trial_threads)
-        throw std::runtime_error(path_.string() + ": its trials ran with " + std::to_string(tt) +
-                                 " compute threads each, this run would use " + std::to_string(header_.trial_threads) +
-                                 "; results are bitwise reproducible only at the same thread count: resume with "
-                                 "--threads and --jobs that give " + std::to_string(tt) + " per trial");
-      complete_ = h5::read_string_attr(root, "status") == "complete";
-      file_readable = true;
-    } catch (const H5::Exception&) {
-      file_readable = false;  // cut short mid-write: rebuilt from the shards below
-    }
+    const ResultFileState state = check_result_header(path_, plan_.fingerprint, plan_.describe(), header_.trial_threads);
+    file_readable = state != ResultFileState::unreadable;
+    complete_ = state == ResultFileState::complete;
   }
   if (complete_) {
     for (const Trial& t : plan_.trials) done_.insert(t.id);
@@ -370,10 +320,16 @@ void ResultStore::rebuild() {
         discard.push_back(p);
         continue;
       }
+      if (p.extension() == ".sum") {  // a checksum whose shard was never renamed into place
+        if (!fs::exists(fs::path(p).replace_extension(), ec)) discard.push_back(p);
+        continue;
+      }
       if (p.extension() != ".h5") continue;
       // A .h5 shard exists only after its synced rename, so one that does not read as complete
       // is damaged (or locked by another program): never delete it silently.
       const ShardState st = read_shard_state(p);
+      if (st.damaged)
+        throw std::runtime_error(p.string() + ": " + st.problem + "; move it away to redo that trial. Nothing was changed");
       if (!st.complete)
         throw std::runtime_error(p.string() + ": a trial shard that cannot be read as complete (damaged, or open in "
                                  "another program); move it away to redo that trial. Nothing was changed");

@@ -4,8 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include "image_decode.hpp"
 
 namespace fs = std::filesystem;
 
@@ -59,11 +58,7 @@ void ImageFolder::index(SplitData& s, const std::string& name, bool define_class
 }
 
 at::Tensor ImageFolder::decode(const std::string& file) const {
-  cv::Mat img = cv::imread(file, channels_ == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-  if (img.empty()) throw std::runtime_error(file + ": cannot be decoded as an image (corrupt or unsupported format)");
-  if (img.rows != height_ || img.cols != width_) cv::resize(img, img, cv::Size(static_cast<int>(width_), static_cast<int>(height_)), 0, 0, cv::INTER_AREA);
-  if (channels_ == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
-  img.convertTo(img, CV_32F, 1.0 / 255.0);
+  cv::Mat img = read_image(file, static_cast<int>(channels_), static_cast<int>(height_), static_cast<int>(width_));
   at::Tensor t = torch::from_blob(img.data, {height_, width_, channels_}, torch::kFloat).permute({2, 0, 1}).clone();
   return (t - mean_) / std_;
 }

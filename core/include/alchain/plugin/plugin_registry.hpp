@@ -73,6 +73,10 @@ class PluginRegistry {
   /// set, the file is first loaded in a child process (scan() does that for all its files at
   /// once), so a file that crashes the loader is refused instead of crashing the host.
   const PluginInfo& load(const std::filesystem::path& file);
+  /// Registers a descriptor already in memory (a plugin linked into the program, or a test's)
+  /// after the same checks as a loaded file's (check_descriptor); `origin` stands for the file in
+  /// messages. Throws PluginError as load() does.
+  const PluginInfo& add(const alchain_plugin_descriptor* descriptor, const std::string& origin);
 
   /// Load failures and duplicates met by scan(), in order.
   const std::vector<PluginError>& problems() const { return problems_; }
@@ -93,6 +97,7 @@ class PluginRegistry {
  private:
   struct Entry;
   const PluginInfo& load_probed(const std::filesystem::path& file);
+  const PluginInfo& add_entry(std::unique_ptr<Entry> entry);
   const Entry& entry(PluginKind kind, const std::string& name) const;
   void* create(PluginKind kind, const std::string& name, const Params& params, const CreateContext& ctx,
                std::shared_ptr<void>* keep_alive, void (**destroy)(void*)) const;

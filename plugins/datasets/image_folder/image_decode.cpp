@@ -1,0 +1,53 @@
+// Image bytes to a float matrix of the dataset's shape, with OpenCV, checked at every step.
+#include "image_decode.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace alchain::plugins {
+
+cv::Mat decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& file, int channels, int height,
+                     int width) {
+  if (channels != 1 && channels != 3) throw std::invalid_argument(file + ": channels must be 1 or 3");
+  if (height < 1 || width < 1 || height > 65536 || width > 65536)
+    throw std::invalid_argument(file + ": image size " + std::to_string(height) + "x" + std::to_string(width) +
+                                " outside 1..65536");
+  auto undecodable = [&](const std::string& why) {
+    return std::runtime_error(file + ": cannot be decoded as an image (" + why + ")");
+  };
+  if (size == 0) throw undecodable("empty file");
+  if (size > static_cast<std::size_t>(INT32_MAX)) throw undecodable("larger than 2 GiB");
+  // imdecode reads the buffer only; the Mat header does not take ownership.
+  const cv::Mat buf(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(bytes));
+  cv::Mat img;
+  try {
+    img = cv::imdecode(buf, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    throw undecodable(std::string("OpenCV: ") + e.what());
+  }
+  if (img.empty()) throw undecodable("corrupt or unsupported format");
+  if (img.channels() != channels || img.depth() != CV_8U)
+    throw undecodable("decoded to " + std::to_string(img.channels()) + " channels of depth " +
+                      std::to_string(img.depth()) + ", expected " + std::to_string(channels) + " of 8 bits");
+  if (img.rows != height || img.cols != width) cv::resize(img, img, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+  if (channels == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+  cv::Mat out;
+  img.convertTo(out, CV_32F, 1.0 / 255.0);
+  if (!out.isContinuous()) out = out.clone();
+  return out;
+}
+
+cv::Mat read_image(const std::string& file, int channels, int height, int width) {
+  std::ifstream f(file, std::ios::binary);
+  if (!f) throw std::runtime_error(file + ": cannot open image file");
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw std::runtime_error(file + ": cannot read image file");
+  return decode_image(bytes.data(), bytes.size(), file, channels, height, width);
+}
+
+}  // namespace alchain::plugins
