@@ -1,0 +1,28 @@
+// libFuzzer target: image_folder's decoding of an image file's bytes (every format OpenCV reads).
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "image_decode.hpp"
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  cv::setNumThreads(0);  // one input at a time: OpenCV's worker threads only cost wake-ups here
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // The first byte picks the dataset's shape: grayscale or RGB, and one of a few target sizes.
+  if (size < 1) return 0;
+  const int channels = (data[0] & 1) ? 3 : 1;
+  static const int kSides[] = {28, 32, 7, 64};
+  const int side = kSides[(data[0] >> 1) & 3];
+  try {
+    const cv::Mat m = alchain::plugins::decode_image(data + 1, size - 1, "fuzz.img", channels, side, side);
+    if (m.rows != side || m.cols != side || m.channels() != channels || m.depth() != CV_32F || !m.isContinuous())
+      __builtin_trap();  // what the dataset copies into its tensor must have exactly this shape
+  } catch (const std::runtime_error& e) {
+    if (std::string(e.what()).rfind("fuzz.img: ", 0) != 0) __builtin_trap();  // every error names the file
+  }
+  return 0;
+}
