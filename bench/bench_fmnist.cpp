@@ -19,13 +19,11 @@
 #include "alchain/sdk/policy.hpp"
 #include "alchain/sdk/rng.hpp"
 #include "alchain/sdk/uncertainty.hpp"
+#include "alchain/util/clock.hpp"
 
 using namespace alchain;
 
 namespace {
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 struct Args {
   std::string model = "resnet20";
   int threads = 2, subset = 6000, batch_train = 128, batch_score = 512, warmup = 2, labeled = 600, budget = 1000;
@@ -70,9 +68,9 @@ int main(int argc, char** argv) try {
   PluginRegistry reg;
   reg.scan(plugin_search_path({ALCHAIN_BENCH_PLUGIN_DIR}));
 
-  double t = now();
+  double t = monotonic_seconds();
   auto data = reg.create_dataset("fashion_mnist", defaults(reg, PluginKind::dataset, "fashion_mnist"), CreateContext{});
-  const double load_s = now() - t;
+  const double load_s = monotonic_seconds() - t;
   const std::int64_t n_pool = data->size(Split::train);
   CreateContext mctx;
   mctx.num_classes = 10;
@@ -127,15 +125,15 @@ int main(int argc, char** argv) try {
   if (a.warmup > 0)
     stream_outputs(*model, *data, {pool.begin(), pool.begin() + a.warmup * a.batch_score}, a.batch_score,
                    StreamRequest{kNeedLogits | kNeedEmbedding}, sink);
-  t = now();
+  t = monotonic_seconds();
   stream_outputs(*model, *data, pool, a.batch_score, StreamRequest{kNeedLogits | kNeedEmbedding}, sink);
-  const double score_s = now() - t;
+  const double score_s = monotonic_seconds() - t;
   std::cerr << "score " << score_s << " s  " << n_pool / score_s << " img/s\n";
 
   const EvalResult ev = evaluate_model(*model, *data, 10, a.batch_score);
-  t = now();
+  t = monotonic_seconds();
   const at::Tensor topk = std::get<1>(entropy.topk(1000));
-  const double topk_s = now() - t;
+  const double topk_s = monotonic_seconds() - t;
 
   // Core-set through the real plugin: the first `labeled` images of the subset are the centers,
   // the rest of the 60k pool is streamed in scoring-sized batches, as the runner does.
@@ -171,9 +169,9 @@ int main(int argc, char** argv) try {
   round.budget = a.budget;
   round.num_classes = 10;
   round.who = "policy 'coreset'";
-  t = now();
+  t = monotonic_seconds();
   const Selection picks = run_selection_round(*coreset, labeled_ids, unlabeled, round, from_features).selection;
-  const double coreset_s = now() - t;
+  const double coreset_s = monotonic_seconds() - t;
   std::cerr << "coreset " << coreset_s << " s (" << picks.picked.size() << " picks)\n";
 
   const double macs = static_cast<double>(model->macs(mctx.input_shape));

@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/plugin_error.hpp"
+#include "alchain/sdk/abi.h"
 #include "alchain/sdk/model.hpp"
 #include "test_support.hpp"
 
@@ -72,4 +74,47 @@ TEST_CASE("a checkpoint written by the test loads back into a fresh model") {
   b->load(in);
   b->eval();
   CHECK(b->forward(x).logits.allclose(before));
+}
+
+TEST_CASE("stochastic passes are the model's own capability: declared by flag, available with dropout > 0") {
+  for (const auto& name : test::shipped_plugins().names(PluginKind::model)) {
+    INFO(name);
+    const auto& info = test::shipped_plugins().get(PluginKind::model, name);
+    CHECK_FALSE(make_model(name)->stochastic_passes_available());  // defaults: no dropout
+    if (!info.has(ALCHAIN_FLAG_MC_DROPOUT)) continue;
+    Diagnostics d("test");
+    Params params = resolve_plugin_params(info, nullptr, "model_params", {}, d);
+    params.set("dropout", 0.5);
+    CreateContext ctx;
+    ctx.num_classes = 10;
+    ctx.input_shape = {1, 32, 32};
+    auto m = test::shipped_plugins().create_model(name, params, ctx);
+    REQUIRE(m->stochastic_passes_available());
+    m->eval();
+    torch::NoGradGuard no_grad;
+    const at::Tensor x = torch::randn({4, 1, 32, 32});
+    const at::Tensor deterministic = m->forward(x).logits;
+    m->set_stochastic(true);
+    const at::Tensor a = m->forward(x).logits, b = m->forward(x).logits;
+    CHECK_FALSE(torch::allclose(a, b));  // dropout masks differ between passes
+    m->set_stochastic(false);
+    CHECK(torch::equal(m->forward(x).logits, deterministic));
+  }
+}
+
+TEST_CASE("a model offering stochastic passes without declaring ALCHAIN_FLAG_MC_DROPOUT is refused at creation") {
+  PluginRegistry r;
+  r.scan({test::fixture_dir("undeclared_stochastic")});
+  REQUIRE(r.problems().empty());
+  CreateContext ctx;
+  ctx.num_classes = 3;
+  ctx.input_shape = {1, 4, 4};
+  try {
+    r.create_model("fixture_undeclared", Params{}, ctx);
+    FAIL("created");
+  } catch (const PluginError& e) {
+    CHECK(e.kind() == PluginErrorKind::init_failed);
+    CHECK(std::string(e.what()).find("offers stochastic passes but its descriptor does not declare "
+                                     "ALCHAIN_FLAG_MC_DROPOUT") != std::string::npos);
+  }
 }

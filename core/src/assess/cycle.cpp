@@ -23,6 +23,7 @@
 #include "alchain/sdk/oracle.hpp"
 #include "alchain/sdk/policy.hpp"
 #include "alchain/sdk/rng.hpp"
+#include "alchain/util/clock.hpp"
 #include "alchain/version.hpp"
 
 namespace alchain {
@@ -32,10 +33,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kFormat = "alchain-assessment";
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 at::Tensor ids_tensor(const std::vector<std::int64_t>& ids) {
   return torch::tensor(ids, torch::kInt64);
@@ -175,7 +172,7 @@ void write_window(const fs::path& out, const WindowRow& r, const std::vector<std
 }
 
 AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
-  const double t0 = now();
+  const double t0 = monotonic_seconds();
   AssessmentOutcome outcome;
   outcome.output = opts.output;
   outcome.level = a_.sampling.level;
@@ -386,7 +383,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
     root.close();
     file.close();
   }
-  outcome.seconds = now() - t0;
+  outcome.seconds = monotonic_seconds() - t0;
   return outcome;
 }
 
@@ -422,7 +419,7 @@ void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset
   if (oracle->wants_calibration() && a.calibration < 2)
     diags.error(a.oracle.pos, who + " calibrates on held-out labelled data; set assessment.calibration (>= 2) or turn "
                                     "its calibration off in oracle_params");
-  if ((oracle->needs() & kOracleNeedMcLogits) && model && !has_active_dropout(*model))
+  if ((oracle->needs() & kOracleNeedMcLogits) && model && !model->stochastic_passes_available())
     diags.error(a.oracle.pos, who + " runs MC dropout, and model '" + a.model.name +
                                   "' has no active dropout; set its dropout parameter > 0 in a [models." + a.model.name +
                                   "] entry");

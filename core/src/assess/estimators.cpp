@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alchain/stats/paired.hpp"
+#include "alchain/util/text.hpp"
 
 namespace alchain::assess {
 namespace {
@@ -349,10 +350,10 @@ bool compatible(Estimator e, Design d) {
 }
 
 std::string compatible_designs(Estimator e) {
-  std::string out;
+  std::vector<std::string> out;
   for (Design d : {Design::srs, Design::stratified, Design::poisson, Design::sequential})
-    if (compatible(e, d)) out += (out.empty() ? "" : ", ") + std::string(to_string(d));
-  return out;
+    if (compatible(e, d)) out.emplace_back(to_string(d));
+  return join(out);
 }
 
 Estimate estimate_accuracy(Estimator e, const Sample& s, const std::vector<double>& f, const std::vector<int>& y,

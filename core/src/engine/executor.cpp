@@ -8,22 +8,19 @@
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/results/result_store.hpp"
 #include "alchain/run/interrupt.hpp"
+#include "alchain/util/clock.hpp"
 
 namespace alchain {
 
 namespace {
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 TrialDone run_one(TrialRunner& runner, const Plan& plan, const Trial& t, const std::filesystem::path& dir) {
   TrialDone d;
   d.id = t.id;
-  const double t0 = now();
+  const double t0 = monotonic_seconds();
   const TrialRecord rec = runner.run(t, resolve_inputs(t, dir));
   write_shard(dir, rec, plan.fingerprint);
-  d.seconds = now() - t0;
+  d.seconds = monotonic_seconds() - t0;
   return d;
 }
 

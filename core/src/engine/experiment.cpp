@@ -28,14 +28,11 @@
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
+#include "alchain/util/clock.hpp"
 
 namespace alchain {
 
 namespace {
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 std::string clock_text(double s) {
   const long t = static_cast<long>(s + 0.5);
@@ -76,7 +73,7 @@ void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& regist
         diags.error(s.policy.policy.pos, "policy '" + s.policy.name + "': " + e.what());
         continue;
       }
-      if ((policy->needs() & kNeedMcLogits) && !has_active_dropout(*model))
+      if ((policy->needs() & kNeedMcLogits) && !model->stochastic_passes_available())
         diags.error(s.policy.policy.pos, "policy '" + s.policy.name + "' samples dropout at inference, but model '" +
                                              s.model.name +
                                              (s.model.name != s.model.model.plugin ? "' (" + s.model.model.plugin + ")" : "'") +
@@ -171,7 +168,7 @@ class RunLock {
 };
 
 RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, const RunOptions& opts) {
-  const double t_start = now();
+  const double t_start = monotonic_seconds();
   const Progress progress(opts.quiet);
   const Progress round_progress(!opts.verbose || opts.jobs > 1);
   RunOutcome outcome;
@@ -207,7 +204,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   outcome.trials_skipped = store.done_count();
   if (store.complete()) {
     progress.line("alchain: " + opts.output.string() + " is complete already; nothing to run");
-    outcome.seconds = now() - t_start;
+    outcome.seconds = monotonic_seconds() - t_start;
     return outcome;
   }
   if (opts.resume)
@@ -245,7 +242,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       else pending.push_back(&t);
     }
     std::set<std::string> running;
-    const double t_run = now();
+    const double t_run = monotonic_seconds();
     // On a terminal, one status line rewritten in place; in a log or CI, a plain line per trial.
     const bool live = !opts.quiet && !opts.verbose && ::isatty(STDERR_FILENO) != 0;
     struct EndLine {
@@ -282,7 +279,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
       const double w = weight(plan.trial(d.id));
       done_work += w;
       run_work += w;
-      const double elapsed = now() - t_run;
+      const double elapsed = monotonic_seconds() - t_run;
       const double left = run_work > 0 ? elapsed / run_work * std::max(0.0, total_work - done_work) : 0.0;
       char buf[200];
       std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store.done_count(),
@@ -320,7 +317,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
     throw;
   }
   store.finish("complete");
-  outcome.seconds = now() - t_start;
+  outcome.seconds = monotonic_seconds() - t_start;
   return outcome;
 }
 

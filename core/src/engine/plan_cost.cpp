@@ -12,6 +12,7 @@
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
+#include "alchain/util/text.hpp"
 
 namespace alchain {
 
@@ -90,9 +91,7 @@ void print_plan(std::ostream& os, const Plan& plan, const PlanCost& c, double gm
   std::snprintf(b, sizeof b, "plan %s (%s, fingerprint %s)\n", plan.name.c_str(), plan.kind.c_str(), plan.fingerprint.c_str());
   os << b;
   os << "  rows (deployments): ";
-  for (std::size_t i = 0; i < plan.rows.size(); ++i) os << (i ? ", " : "") << plan.rows[i];
-  os << "\n  columns (picks):    ";
-  for (std::size_t i = 0; i < plan.columns.size(); ++i) os << (i ? ", " : "") << plan.columns[i];
+  os << join(plan.rows) << "\n  columns (picks):    " << join(plan.columns);
   std::snprintf(b, sizeof b,
                 "\n  pool %lld, initial %lld, %lld per cycle, %d repeats\n"
                 "  trials: %zu (%d selection chains, %d trainings on picks)\n"

@@ -6,14 +6,11 @@
 #include <stdexcept>
 
 #include "alchain/run/interrupt.hpp"
+#include "alchain/util/clock.hpp"
 
 namespace alchain {
 
 namespace {
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 void check_selection(const Selection& s, std::int64_t budget, const std::vector<std::int64_t>& pool) {
   if (static_cast<std::int64_t>(s.picked.size()) != budget)
@@ -45,16 +42,16 @@ SelectionOutcome run_selection_round(Policy& policy, const std::vector<std::int6
     ctx.generation = round.generation;
     ctx.cycle = round.cycle;
     ctx.labeled = &labeled;
-    const double t0 = now();
+    const double t0 = monotonic_seconds();
     policy.begin(ctx);
     const std::uint32_t needs = policy.needs();
     if (needs & kNeedLabeled)
       source(labeled, needs & (kNeedLogits | kNeedEmbedding), [&](const PoolBatch& b) { policy.observe_labeled(b); });
     source(pool, needs, [&](const PoolBatch& b) { policy.observe(b); });
-    out.score_s = now() - t0;
-    const double t1 = now();
+    out.score_s = monotonic_seconds() - t0;
+    const double t1 = monotonic_seconds();
     out.selection = policy.select();
-    out.select_s = now() - t1;
+    out.select_s = monotonic_seconds() - t1;
     check_selection(out.selection, ctx.budget, pool);
   } catch (const Interrupted&) {
     throw;  // not the policy's failure

@@ -15,13 +15,11 @@
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
+#include "alchain/util/clock.hpp"
 
 namespace alchain {
 
 namespace {
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 }  // namespace
 
 struct TrialRunner::Round {
@@ -195,7 +193,7 @@ void TrialRunner::run_train(const Trial& trial, const TrialInputs& inputs, Trial
 }
 
 TrialRecord TrialRunner::run(const Trial& trial, const TrialInputs& inputs) {
-  const double t0 = now();
+  const double t0 = monotonic_seconds();
   TrialRecord rec;
   rec.id = trial.id;
   rec.kind = to_string(trial.kind);
@@ -205,7 +203,7 @@ TrialRecord TrialRunner::run(const Trial& trial, const TrialInputs& inputs) {
   rec.threads = at::get_num_threads();
   if (trial.kind == TrialKind::select) run_select(trial, rec);
   else run_train(trial, inputs, rec);
-  rec.seconds = now() - t0;
+  rec.seconds = monotonic_seconds() - t0;
   return rec;
 }
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/util/text.hpp"
 #include "pipeline_parts.hpp"
 
 namespace alchain {
@@ -16,12 +17,7 @@ bool plain_name(const std::string& s) {
 
 namespace {
 
-
-std::string join_names(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? "none" : out;
-}
+std::string join_names(const std::vector<std::string>& v) { return v.empty() ? "none" : join(v); }
 
 /// `[<section>.<name>]` tables: each name plain, each value a table, read by `read_one(reader,
 /// prefix, name)`, which returns the entry.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "alchain/util/text.hpp"
 #include "toml_guard.hpp"
 #include "toml_reader.hpp"
 
@@ -34,6 +35,8 @@ std::optional<ParamValue> convert(const toml::node& n, const ParamSpec& s, std::
     error = std::string("expected ") + want + ", got " + toml_type_name(n);
     return std::nullopt;
   };
+  // Choices: "a|b|c" for strings, "1|3" for integers (checked against the integer's decimal form).
+  auto chosen = [&](const std::string& v, const std::string& shown) { return not_one_of(v, s.choices, shown); };
   switch (s.type) {
     case ParamType::boolean:
       if (auto* b = n.as_boolean()) return ParamValue(b->get());
@@ -41,6 +44,8 @@ std::optional<ParamValue> convert(const toml::node& n, const ParamSpec& s, std::
     case ParamType::integer:
       if (auto* i = n.as_integer()) {
         if (auto e = check_bounds(s, static_cast<double>(i->get()))) return error = *e, std::nullopt;
+        const std::string v = std::to_string(i->get());
+        if (auto e = chosen(v, v)) return error = *e, std::nullopt;
         return ParamValue(i->get());
       }
       return wrong("an integer");
@@ -53,15 +58,7 @@ std::optional<ParamValue> convert(const toml::node& n, const ParamSpec& s, std::
       return wrong("a number");
     case ParamType::string:
       if (auto* str = n.as_string()) {
-        if (!s.choices.empty()) {
-          std::string list;
-          bool ok = false;
-          for (const auto& c : s.choices) {
-            ok = ok || c == str->get();
-            list += (list.empty() ? "" : ", ") + c;
-          }
-          if (!ok) return error = "expected one of " + list + ", got \"" + str->get() + "\"", std::nullopt;
-        }
+        if (auto e = chosen(str->get(), "\"" + str->get() + "\"")) return error = *e, std::nullopt;
         return ParamValue(str->get());
       }
       return wrong("a string");

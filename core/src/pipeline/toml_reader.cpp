@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "alchain/util/text.hpp"
+
 namespace alchain {
 
 const char* toml_type_name(const toml::node& n) {
@@ -110,17 +112,9 @@ bool TableReader::string(const char* key, std::string& out, const std::vector<st
     error(*n, path(key) + ": expected a string, got " + toml_type_name(*n));
     return false;
   }
-  if (!choices.empty()) {
-    bool ok = false;
-    std::string list;
-    for (const auto& c : choices) {
-      ok = ok || c == s->get();
-      list += (list.empty() ? "" : ", ") + c;
-    }
-    if (!ok) {
-      error(*n, path(key) + ": expected one of " + list + ", got \"" + s->get() + "\"");
-      return false;
-    }
+  if (auto e = not_one_of(s->get(), choices, "\"" + s->get() + "\"")) {
+    error(*n, path(key) + ": " + *e);
+    return false;
   }
   out = s->get();
   return true;

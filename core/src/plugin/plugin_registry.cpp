@@ -479,7 +479,16 @@ std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name,
 
 std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, const Params& params,
                                                     const CreateContext& ctx) const {
-  return create_as<Model>(PluginKind::model, name, params, ctx);
+  std::shared_ptr<Model> m = create_as<Model>(PluginKind::model, name, params, ctx);
+  const PluginInfo& info = get(PluginKind::model, name);
+  // The descriptor's flag is what validation pairs MC policies with; the object must not offer
+  // what the flag does not declare (or validation passed on a promise nobody checked).
+  if (m->stochastic_passes_available() && !(info.flags & ALCHAIN_FLAG_MC_DROPOUT))
+    throw PluginError(PluginErrorKind::init_failed, info.file,
+                      "model '" + info.name + "' (" + info.file +
+                          ") offers stochastic passes but its descriptor does not declare ALCHAIN_FLAG_MC_DROPOUT, "
+                          "so validation could not pair it with MC policies; refused (declare the flag)");
+  return m;
 }
 
 namespace {

@@ -13,13 +13,11 @@
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
 #include "alchain/sdk/rng.hpp"
+#include "alchain/util/clock.hpp"
 
 namespace alchain {
 
 namespace {
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 at::Tensor id_tensor(const std::int64_t* p, std::int64_t n) {
   return torch::from_blob(const_cast<std::int64_t*>(p), {n}, torch::kInt64).clone();
 }
@@ -69,7 +67,7 @@ void Progress::line(const std::string& s) const {
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
                         const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
                         std::uint64_t seed, const Progress& progress, TrainingHead* head) {
-  const double t0 = now();
+  const double t0 = monotonic_seconds();
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
   // Batches that step: a last batch of one sample is skipped (batch norm cannot train on it).
@@ -126,7 +124,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
     std::vector<std::int64_t> batch_ids, batch_labels;
     double loss_sum = 0;
     std::int64_t seen = 0;
-    const double te = now();
+    const double te = monotonic_seconds();
     for (std::int64_t b = 0; b < batches; ++b) {
       check_interrupt();  // Ctrl-C is prompt: the trial is dropped, nothing of it was written
       const std::int64_t lo = b * opt.batch_size, hi = std::min(n, lo + opt.batch_size);
@@ -168,18 +166,18 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
     if (!progress.quiet()) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "      epoch %d/%d  loss %.4f  %.0f img/s", epoch + 1, o.epochs,
-                    result.last_epoch_loss, seen / std::max(1e-9, now() - te));
+                    result.last_epoch_loss, seen / std::max(1e-9, monotonic_seconds() - te));
       progress.line(buf);
     }
     fault_point("epoch");
   }
   if (head) head->train(false);
-  result.seconds = now() - t0;
+  result.seconds = monotonic_seconds() - t0;
   return result;
 }
 
 EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size) {
-  const double t0 = now();
+  const double t0 = monotonic_seconds();
   model.eval();
   c10::InferenceMode guard;
   const std::int64_t n = data.size(Split::test);
@@ -206,23 +204,8 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
     r.per_class.push_back(total[k] ? static_cast<double>(correct[k]) / total[k] : NAN);
   }
   r.accuracy = t ? static_cast<double>(c) / t : 0.0;
-  r.seconds = now() - t0;
+  r.seconds = monotonic_seconds() - t0;
   return r;
-}
-
-namespace {
-std::vector<torch::nn::DropoutImpl*> dropout_layers(Model& model) {
-  std::vector<torch::nn::DropoutImpl*> out;
-  for (const auto& m : model.modules(/*include_self=*/false))
-    if (auto* d = dynamic_cast<torch::nn::DropoutImpl*>(m.get())) out.push_back(d);
-  return out;
-}
-}  // namespace
-
-bool has_active_dropout(Model& model) {
-  for (auto* m : dropout_layers(model))
-    if (m->options.p() > 0) return true;
-  return false;
 }
 
 void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
@@ -231,9 +214,8 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
   for (Model* member : req.committee) member->eval();
   if ((req.needs & kNeedLabels) && !req.labels_allowed)
     throw std::runtime_error("the policy asks for true labels outside a reference generation");
-  if ((req.needs & kNeedMcLogits) && (req.mc_passes < 1 || !has_active_dropout(model)))
-    throw std::runtime_error("MC dropout needs mc_passes() >= 1 and a model with dropout > 0");
-  const auto dropouts = dropout_layers(model);
+  if ((req.needs & kNeedMcLogits) && (req.mc_passes < 1 || !model.stochastic_passes_available()))
+    throw std::runtime_error("MC passes need mc_passes() >= 1 and a model with stochastic passes (dropout > 0)");
   c10::InferenceMode guard;
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const bool forward = req.needs & (kNeedLogits | kNeedEmbedding | kNeedMcLogits | kNeedCommittee | kNeedTaps);
@@ -256,10 +238,10 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
       }
       if (req.needs & kNeedMcLogits) {
         torch::manual_seed(derive_seed(req.seed, {static_cast<std::uint64_t>(lo)}));
-        for (auto* d : dropouts) d->train(true);
+        model.set_stochastic(true);
         std::vector<at::Tensor> passes;
         for (int t = 0; t < req.mc_passes; ++t) passes.push_back(model.forward(x).logits);
-        for (auto* d : dropouts) d->train(false);
+        model.set_stochastic(false);
         batch.mc_logits = torch::stack(passes);
       }
     }

@@ -12,7 +12,7 @@ const alchain_param_spec kParams[] = {
      "Subfolder of the evaluation images."},
     {"height", ALCHAIN_PARAM_INT, "32", 1, 4096, nullptr, "Images are resized to this height."},
     {"width", ALCHAIN_PARAM_INT, "32", 1, 4096, nullptr, "Images are resized to this width."},
-    {"channels", ALCHAIN_PARAM_INT, "1", 1, 3, nullptr, "1 reads grayscale, 3 reads RGB."},
+    {"channels", ALCHAIN_PARAM_INT, "1", 1, 3, "1|3", "1 reads grayscale, 3 reads RGB."},
     {"mean", ALCHAIN_PARAM_FLOAT, "0.0", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
      "Subtracted from pixel values in [0, 1]."},
     {"std", ALCHAIN_PARAM_FLOAT, "1.0", 1e-6, ALCHAIN_UNBOUNDED, nullptr, "Pixel values are divided by this."},

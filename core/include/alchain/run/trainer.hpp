@@ -66,7 +66,5 @@ struct StreamRequest {
 void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
                     const StreamRequest& request, const std::function<void(const PoolBatch&)>& sink);
 
-/// Whether the model has a dropout layer with p > 0 (what MC-dropout policies sample from).
-bool has_active_dropout(Model& model);
 
 }  // namespace alchain

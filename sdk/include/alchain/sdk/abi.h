@@ -12,8 +12,8 @@ extern "C" {
 /* The host loads a plugin iff plugin major == host major && plugin minor <= host minor.
  * Bump the minor when appending a field to a descriptor struct; bump the major for anything
  * else (reordering, removing, changing a type, changing a C++ interface in sdk/). */
-#define ALCHAIN_ABI_MAJOR 1
-#define ALCHAIN_ABI_MINOR 1
+#define ALCHAIN_ABI_MAJOR 2
+#define ALCHAIN_ABI_MINOR 0
 
 /* The one symbol every plugin library exports (C linkage, default visibility). */
 #define ALCHAIN_ENTRY_SYMBOL "alchain_plugin_entry"
@@ -22,7 +22,7 @@ typedef enum alchain_plugin_kind {
   ALCHAIN_KIND_DATASET = 1,
   ALCHAIN_KIND_MODEL = 2,
   ALCHAIN_KIND_POLICY = 3,
-  ALCHAIN_KIND_ORACLE = 4 /* since 1.1: a pseudo-oracle (alchain::PseudoOracle, sdk/oracle.hpp) */
+  ALCHAIN_KIND_ORACLE = 4 /* a pseudo-oracle (alchain::PseudoOracle, sdk/oracle.hpp) */
 } alchain_plugin_kind;
 
 typedef enum alchain_param_type {
@@ -43,18 +43,19 @@ typedef struct alchain_param_spec {
   const char* default_value; /* TOML literal ("0.5", "\"mean\"", "[64, 32]"); NULL = required */
   double min;                /* inclusive bounds for numbers (each element of a list); NaN = none */
   double max;
-  const char* choices;       /* for strings: "a|b|c"; NULL = any string */
+  const char* choices;       /* strings: "a|b|c"; integers (since 2.0): "1|3"; NULL = any value */
   const char* doc;           /* one sentence for `alchain plugins --verbose` and the docs */
 } alchain_param_spec;
 
 /* Static facts the host checks when it validates a pipeline, before any plugin code runs. */
 typedef enum alchain_plugin_flag {
-  ALCHAIN_FLAG_MC_DROPOUT = 1u << 0,                /* model: can keep dropout active at inference */
+  ALCHAIN_FLAG_MC_DROPOUT = 1u << 0,                /* model: implements Model::stochastic_passes_available
+                                                       and Model::set_stochastic (e.g. MC dropout) */
   ALCHAIN_FLAG_NEEDS_MC_DROPOUT = 1u << 1,          /* policy or oracle: needs a model with ALCHAIN_FLAG_MC_DROPOUT */
   ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS = 1u << 2, /* policy: uses the chain's earlier generations;
                                                        oracle: needs companion models */
   ALCHAIN_FLAG_USES_LABELS = 1u << 3,               /* policy: reads true labels; reference runs only */
-  ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4      /* since 1.1, oracle: needs a reference model */
+  ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4      /* oracle: needs a reference model */
 } alchain_plugin_flag;
 
 /* Factory: builds the plugin's object. `params` is a `const alchain::Params*`, `context` a

@@ -33,6 +33,15 @@ class Model : public torch::nn::Module {
   virtual std::int64_t macs(const std::vector<std::int64_t>& input_shape) const = 0;
   /// Optional: the names of the taps forward() fills, in network order.
   virtual std::vector<std::string> tap_names() const { return {}; }
+  /// Optional, with ALCHAIN_FLAG_MC_DROPOUT (since 2.0): stochastic passes for MC policies and
+  /// oracles. Return whether this instance, with its parameters, gives passes that differ (for
+  /// dropout: some p > 0). The host checks it before MC work and refuses a model that returns
+  /// true without declaring the flag.
+  virtual bool stochastic_passes_available() const { return false; }
+  /// Optional, with the flag: switch the stochastic part on (true) or off (false) while the rest
+  /// of the model stays in eval mode. The host calls it around the MC passes, only when
+  /// stochastic_passes_available(); sdk/stochastic.hpp has the helpers for dropout layers.
+  virtual void set_stochastic(bool on) { (void)on; }
   /// Number of parameters (all, trainable or not).
   std::int64_t parameter_count() const {
     std::int64_t n = 0;

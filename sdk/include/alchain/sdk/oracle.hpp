@@ -23,7 +23,7 @@ enum OracleNeed : std::uint32_t {
 struct OracleBatch {
   at::Tensor ids;               ///< int64 [B] sample IDs
   at::Tensor logits;            ///< float32 [B, K]: the deployed model
-  at::Tensor mc_logits;         ///< float32 [T, B, K]: T = PseudoOracle::mc_passes() passes with dropout active
+  at::Tensor mc_logits;         ///< float32 [T, B, K]: T = PseudoOracle::mc_passes() stochastic passes (Model::set_stochastic)
   at::Tensor companion_logits;  ///< float32 [M, B, K]: other models (a chain's earlier generations, ...)
   at::Tensor reference_logits;  ///< float32 [B, K]: a bigger model whose prediction serves as a pseudo-label
 };

@@ -24,7 +24,7 @@ enum Need : std::uint32_t {
   kNeedLogits = 1u << 0,    ///< PoolBatch::logits
   kNeedEmbedding = 1u << 1, ///< PoolBatch::embedding
   kNeedLabeled = 1u << 2,   ///< also stream the labeled set through observe_labeled()
-  kNeedMcLogits = 1u << 3,  ///< PoolBatch::mc_logits: mc_passes() passes with dropout active
+  kNeedMcLogits = 1u << 3,  ///< PoolBatch::mc_logits: mc_passes() stochastic passes (Model::set_stochastic)
   kNeedCommittee = 1u << 4, ///< PoolBatch::committee_logits: the chain's earlier generations + the surrogate
   kNeedLabels = 1u << 5,    ///< PoolBatch::labels: true labels (reference policies only, ALCHAIN_FLAG_USES_LABELS)
   kNeedTaps = 1u << 6,      ///< PoolBatch::taps: the model's named intermediate features

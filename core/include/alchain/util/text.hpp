@@ -1,0 +1,33 @@
+// Small text helpers shared across the host: joining lists and checking a value against its choices.
+#pragma once
+
+#include <algorithm>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace alchain {
+
+/// "a, b, c" from any range whose elements stream with <<.
+template <class Range>
+std::string join(const Range& items, const char* separator = ", ") {
+  std::ostringstream os;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) os << separator;
+    os << item;
+    first = false;
+  }
+  return os.str();
+}
+
+/// nullopt when `value` is one of `choices` (or there are none); otherwise the message
+/// "expected one of a, b, got <shown>", where `shown` is the value as the user wrote it.
+inline std::optional<std::string> not_one_of(const std::string& value, const std::vector<std::string>& choices,
+                                             const std::string& shown) {
+  if (choices.empty() || std::find(choices.begin(), choices.end(), value) != choices.end()) return std::nullopt;
+  return "expected one of " + join(choices) + ", got " + shown;
+}
+
+}  // namespace alchain
