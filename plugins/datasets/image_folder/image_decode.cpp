@@ -34,6 +34,11 @@ cv::Mat decode_image(const std::uint8_t* bytes, std::size_t size, const std::str
   if (img.channels() != channels || img.depth() != CV_8U)
     throw undecodable("decoded to " + std::to_string(img.channels()) + " channels of depth " +
                       std::to_string(img.depth()) + ", expected " + std::to_string(channels) + " of 8 bits");
+  // A few bytes can announce a gigapixel image; decoding it is OpenCV's limit, but resizing it
+  // would take minutes. No dataset image is that large.
+  if (img.total() > static_cast<std::size_t>(kMaxImagePixels))
+    throw undecodable("an image of " + std::to_string(img.cols) + "x" + std::to_string(img.rows) + " pixels, more than " +
+                      std::to_string(kMaxImagePixels));
   if (img.rows != height || img.cols != width) cv::resize(img, img, cv::Size(width, height), 0, 0, cv::INTER_AREA);
   if (channels == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
   cv::Mat out;
