@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "alchain/sdk/abi.h"
 #include "h5_read.hpp"
 #include "test_support.hpp"
 
@@ -31,7 +32,7 @@ TEST_CASE("alchain --help, --version and unknown commands") {
   CHECK(contains(r.output, "usage: alchain <command>"));
   r = alchain_cli("--version");
   CHECK(r.status == 0);
-  CHECK(contains(r.output, "plugin ABI 1."));
+  CHECK(contains(r.output, "plugin ABI " + std::to_string(ALCHAIN_ABI_MAJOR) + "." + std::to_string(ALCHAIN_ABI_MINOR)));
   CHECK(contains(r.output, host_fingerprint()));
   r = alchain_cli("frobnicate");
   CHECK(r.status == 2);
