@@ -1,4 +1,4 @@
-// Environment fixes: OpenBLAS core type (needs a re-exec), thread pools and malloc thresholds.
+// Environment fixes: OpenBLAS core type (needs a re-exec), thread pools, malloc thresholds, OpenCV's image size limit.
 #include "alchain/run/process_tuning.hpp"
 
 #include <dlfcn.h>
@@ -26,6 +26,11 @@ bool disabled() {
 }  // namespace
 
 void tune_process(char** argv) {
+  // Not tuning but a limit: OpenCV reads it when libopencv_imgcodecs loads (with the image_folder
+  // plugin, after this) and then refuses an image whose header announces more pixels before it
+  // decodes anything; image_folder's own check (kMaxImagePixels, the same 2^26) comes only after
+  // the decode, which for 33 bytes announcing 16134 x 9244 takes seconds. A user's value wins.
+  setenv("OPENCV_IO_MAX_IMAGE_PIXELS", "67108864", 0);
   if (disabled()) return;
   if (!std::getenv("OPENBLAS_CORETYPE") && !std::getenv("ALCHAIN_TUNED")) {
     if (const char* core = core_type_for_cpu()) {
