@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages alchain needs (idempotent: does nothing when all are present).
-#   bash scripts/install-deps.sh          # build, run and test
+#   bash scripts/install-deps.sh          # build, run and test (clang: the fuzz targets)
 #   bash scripts/install-deps.sh --bench  # also the Python/PyTorch reference for bench/
 set -euo pipefail
 packages=(
@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libopencv-dev libhdf5-dev zlib1g-dev doctest-dev
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-matplotlib
+  clang libclang-rt-14-dev
 )
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
 
