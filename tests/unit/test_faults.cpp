@@ -424,9 +424,13 @@ TEST_CASE("a read-only output directory is refused before anything is loaded or 
   if (::geteuid() != 0) {
     refused({}, "Permission denied");
     tried = true;
-  } else if (test::run_cli("--version", "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups").status == 0) {
+  } else if (const auto as_nobody = test::run_cli("plugins", "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups");
+             as_nobody.output.find("fashion_mnist") != std::string::npos) {
     refused(nobody, "Permission denied");
     tried = true;
+  } else {
+    // A checkout under a private directory (mktemp -d is 0700): the other user cannot reach the plugins.
+    MESSAGE("another user (setpriv) cannot load the build's plugins here; that variant is skipped");
   }
   if (::geteuid() == 0 && ::mount(ro.c_str(), ro.c_str(), nullptr, MS_BIND, nullptr) == 0) {
     struct Unmount {
