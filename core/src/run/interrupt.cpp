@@ -2,6 +2,7 @@
 #include "alchain/run/interrupt.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -24,6 +25,12 @@ static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs l
 
 [[noreturn]] void die_by(int sig) {
   ::signal(sig, SIG_DFL);
+  // Called from the handler, the signal is blocked in this thread (the handler's own signal and its
+  // sa_mask): unblock it, or raise() leaves it pending and the process would end by _exit instead.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   ::raise(sig);
   ::_exit(128 + sig);  // not reached: the default action of SIGINT and SIGTERM ends the process
 }
