@@ -64,12 +64,6 @@ const char* to_string(Regime r) {
   return "?";
 }
 
-Regime regime_from_string(const std::string& s) {
-  for (Regime r : {Regime::calibrated, Regime::overconfident, Regime::useless, Regime::shifted})
-    if (s == to_string(r)) return r;
-  throw std::invalid_argument("unknown regime '" + s + "' (available: calibrated, overconfident, shifted, useless)");
-}
-
 Pool make_pool(Regime r, std::int64_t N, double accuracy, std::uint64_t seed) {
   if (N < 1) throw std::invalid_argument("make_pool: N = " + std::to_string(N) + ", allowed: N >= 1");
   if (!(accuracy > 0.0 && accuracy < 1.0))

@@ -100,24 +100,28 @@ Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& da
   return plan;
 }
 
-std::shared_ptr<Dataset> create_dataset_checked(const Pipeline& p, const PluginRegistry& registry) {
+namespace {
+/// The pipeline's dataset, or null with the failure in `diags` at the dataset's position.
+std::shared_ptr<Dataset> create_dataset_or_note(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
   try {
     return create_dataset(p, registry);
   } catch (const std::exception& e) {
-    Diagnostics diags(p.path);
     diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
-    throw InputError(diags);
+    return nullptr;
   }
+}
+}  // namespace
+
+std::shared_ptr<Dataset> create_dataset_checked(const Pipeline& p, const PluginRegistry& registry) {
+  Diagnostics diags(p.path);
+  std::shared_ptr<Dataset> data = create_dataset_or_note(p, registry, diags);
+  if (!data) throw InputError(diags);
+  return data;
 }
 
 void check_runnable(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
-  std::shared_ptr<Dataset> data;
-  try {
-    data = create_dataset_checked(p, registry);
-  } catch (const InputError& e) {
-    for (const Diagnostic& d : e.diagnostics()) diags.error(d.pos, d.message);
-    return;
-  }
+  const std::shared_ptr<Dataset> data = create_dataset_or_note(p, registry, diags);
+  if (!data) return;
   if (p.assessment.present) check_assessment(p, registry, *data, diags);
   else checked_plan(p, registry, *data, diags);
 }

@@ -117,6 +117,8 @@ PluginRegistry::~PluginRegistry() = default;
 
 namespace {
 std::map<std::string, std::string> probe_in_children(const std::vector<std::string>& files);
+/// ALCHAIN_NO_PLUGIN_PROBE (any value) loads files in this process directly (docs/abi.md).
+bool probe_enabled() { return std::getenv("ALCHAIN_NO_PLUGIN_PROBE") == nullptr; }
 }  // namespace
 
 void PluginRegistry::scan(const std::vector<fs::path>& dirs) {
@@ -135,7 +137,7 @@ void PluginRegistry::scan(const std::vector<fs::path>& dirs) {
     }
   }
   std::map<std::string, std::string> crashed;
-  if (std::getenv("ALCHAIN_NO_PLUGIN_PROBE") == nullptr) {
+  if (probe_enabled()) {
     std::vector<std::string> paths;
     for (const auto& f : files) paths.push_back(f.string());
     crashed = probe_in_children(paths);
@@ -259,7 +261,7 @@ std::map<std::string, std::string> probe_in_children(const std::vector<std::stri
 
 const PluginInfo& PluginRegistry::load(const fs::path& file) {
   const std::string path = file.string();
-  if (std::getenv("ALCHAIN_NO_PLUGIN_PROBE") == nullptr) {
+  if (probe_enabled()) {
     const auto crashed = probe_in_children({path});
     if (!crashed.empty()) throw PluginError(PluginErrorKind::open_failed, path, path + ": " + crashed.begin()->second);
   }

@@ -361,11 +361,6 @@ void ResultStore::rebuild() {
   fs::rename(tmp, path_);
 }
 
-void ResultStore::commit(const TrialRecord& trial) {
-  write_shard(dir_, trial, plan_.fingerprint);
-  adopt(trial.id);
-}
-
 void ResultStore::adopt(const std::string& id) {
   const fs::path shard = shard_path(dir_, id);
   const WriteSection section;

@@ -35,9 +35,8 @@ bool read_all(const fs::path& p, std::vector<unsigned char>& out, std::size_t li
   return !f.bad();
 }
 
-std::uint32_t crc_of(const std::vector<unsigned char>& bytes) {
-  uLong crc = crc32_z(0L, Z_NULL, 0);
-  return static_cast<std::uint32_t>(crc32_z(crc, bytes.data(), bytes.size()));
+std::uint32_t crc_of(const void* bytes, std::size_t size) {
+  return static_cast<std::uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0), static_cast<const unsigned char*>(bytes), size));
 }
 
 /// "crc32 <8 lowercase hex digits> size <decimal>\n", exactly.
@@ -67,7 +66,7 @@ bool parse_sum(const std::vector<unsigned char>& text, std::uint32_t& crc, std::
   if (i + 1 != s.size() || s[i] != '\n') return false;
   crc = static_cast<std::uint32_t>(c);
   size = n;
-  return true;
+  return s == format_sum(crc, size);  // only the form write_shard writes ("size 00" is not it)
 }
 
 /// The first line in which two plan descriptions differ, for a refusal's reason.
@@ -88,8 +87,7 @@ std::string first_difference(const std::string& file_plan, const std::string& th
 fs::path shard_checksum_path(const fs::path& shard) { return fs::path(shard.string() + ".sum"); }
 
 std::string shard_checksum_line(const void* bytes, std::size_t size) {
-  const auto* p = static_cast<const unsigned char*>(bytes);
-  return format_sum(static_cast<std::uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0), p, size)), size);
+  return format_sum(crc_of(bytes, size), size);
 }
 
 std::string shard_checksum_problem(const fs::path& shard) {
@@ -105,7 +103,8 @@ std::string shard_checksum_problem(const fs::path& shard) {
   if (ec || actual != size) return "damaged trial shard (checksum mismatch: size)";
   std::vector<unsigned char> bytes;
   if (!read_all(shard, bytes, static_cast<std::size_t>(size))) return "damaged trial shard (cannot be read)";
-  if (bytes.size() != size || crc_of(bytes) != crc) return "damaged trial shard (checksum mismatch)";
+  if (bytes.size() != size || crc_of(bytes.data(), bytes.size()) != crc)
+    return "damaged trial shard (checksum mismatch)";
   return "";
 }
 

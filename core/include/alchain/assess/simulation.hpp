@@ -22,8 +22,6 @@ enum class Regime {
   shifted,        ///< f = s, y ~ Bernoulli(sigmoid(mu - 1 + 1.5 Z)): calibrated elsewhere, wrong by a logit here
 };
 const char* to_string(Regime r);
-/// Parses "calibrated", "overconfident", "useless", "shifted"; throws std::invalid_argument otherwise.
-Regime regime_from_string(const std::string& s);
 
 /// A simulated window: the pseudo-oracle score and the true correctness of each unit.
 struct Pool {

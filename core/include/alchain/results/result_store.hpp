@@ -50,8 +50,6 @@ class ResultStore {
   /// The file says "complete" already (a resume of a finished run).
   bool complete() const { return complete_; }
 
-  /// Writes the trial's shard, then copies it into the result file.
-  void commit(const TrialRecord& trial);
   /// Copies a shard that another process wrote into the result file. Refuses (throws) when the
   /// file was deleted or replaced since this store created or rebuilt it: nothing is written into
   /// a file that is not the run's own, and the shards stay for --resume.
