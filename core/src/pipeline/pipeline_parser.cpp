@@ -10,7 +10,7 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
-#include "toml_guard.hpp"
+#include "../util/toml_text.hpp"
 #include "toml_reader.hpp"
 
 namespace alchain {
@@ -186,7 +186,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
   p.text = text;
   p.name = std::filesystem::path(path).stem().string();
   if (const auto hazard = find_toml_hazard(text)) {
-    diags.error(hazard->pos, hazard->message);
+    diags.error({hazard->line, hazard->column}, hazard->message);
     return p;
   }
   toml::table root;

@@ -8,18 +8,6 @@
 
 namespace alchain {
 
-const char* toml_type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
-  }
-}
-
 SourcePos source_pos(const toml::source_region& r) {
   return {static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
 }

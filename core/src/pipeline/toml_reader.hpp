@@ -10,10 +10,9 @@
 
 #include "alchain/pipeline/diagnostics.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
+#include "../util/toml_text.hpp"
 
 namespace alchain {
-
-const char* toml_type_name(const toml::node& n);
 
 /// Wraps a table: each getter marks its key as known and leaves `out` untouched when the key is
 /// absent (so the default in the options struct stays) or invalid (after reporting it);

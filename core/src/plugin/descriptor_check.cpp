@@ -5,7 +5,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/param_values.hpp"
 
 namespace alchain {
 

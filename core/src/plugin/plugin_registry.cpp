@@ -24,7 +24,6 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
-#include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/descriptor_check.hpp"
 #include "alchain/sdk/plugin.hpp"
 

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "alchain/pipeline/diagnostics.hpp"
+#include "alchain/plugin/param_values.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/params.hpp"
 
@@ -22,8 +23,5 @@ Params resolve_plugin_params(const PluginInfo& plugin, const toml::table* table,
 
 /// Every declared parameter at its default; throws std::runtime_error when one is required.
 Params default_params(const PluginInfo& plugin);
-
-/// Whether a spec's default is a valid value of its type (used when a plugin loads).
-std::optional<std::string> check_param_default(const ParamSpec& spec);
 
 }  // namespace alchain

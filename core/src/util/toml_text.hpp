@@ -1,11 +1,12 @@
-// A pre-scan of pipeline text for what the TOML parser must not see (a defect of toml++ 3.3).
+// TOML text helpers below both the plugin and the pipeline layers: the pre-scan for what the TOML
+// parser must not see (a defect of toml++ 3.3), and the names of TOML value types for messages.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "alchain/pipeline/diagnostics.hpp"
+#include <toml++/toml.h>
 
 namespace alchain {
 
@@ -15,9 +16,13 @@ namespace alchain {
 /// backslash in a multi-line basic string. TOML allows only ASCII there anyway, so a non-ASCII
 /// character in those places is reported here, with its position, before toml++ reads the text.
 struct TomlHazard {
-  SourcePos pos;
+  int line = 0;  ///< 1-based, as SourcePos
+  int column = 0;
   std::string message;
 };
 std::optional<TomlHazard> find_toml_hazard(std::string_view text);
+
+/// "a table", "an integer", ...: a value's type as messages name it.
+const char* toml_type_name(const toml::node& n);
 
 }  // namespace alchain

@@ -1,5 +1,6 @@
-// Finds non-ASCII characters where TOML allows only ASCII, tracking strings and comments as TOML does.
-#include "toml_guard.hpp"
+// Finds non-ASCII characters where TOML allows only ASCII, tracking strings and comments as TOML does;
+// names TOML value types.
+#include "toml_text.hpp"
 
 #include <cstdio>
 #include <vector>
@@ -47,7 +48,7 @@ std::optional<TomlHazard> find_toml_hazard(std::string_view t) {
   auto at = [&](std::size_t i, const char* where) -> std::optional<TomlHazard> {
     const long cp = code_point(t, i);
     if (cp < 0) return std::nullopt;
-    return TomlHazard{{line, column},
+    return TomlHazard{line, column,
                       "unexpected character " + describe(cp) + " " + where + " (TOML allows only ASCII there)"};
   };
   auto starts = [&](std::size_t i, const char* three) { return t.compare(i, 3, three) == 0; };
@@ -150,6 +151,18 @@ std::optional<TomlHazard> find_toml_hazard(std::string_view t) {
     }
   }
   return std::nullopt;
+}
+
+const char* toml_type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date or time";
+  }
 }
 
 }  // namespace alchain
