@@ -1,4 +1,4 @@
-// The alchain command line: run, plan, summary, validate, plugins (and worker, for --jobs).
+// The alchain command line: run, plan, summary, analyze, report, validate, plugins (and worker, for --jobs).
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -25,8 +25,9 @@ struct RunHeader {
 /// `<output>.trials/`: the shard directory of a result file.
 std::filesystem::path shard_dir_for(const std::filesystem::path& output);
 
-/// Writes a trial's shard atomically (temporary file, fsync, rename): once `<dir>/<id>.h5`
-/// exists, the trial is complete on disk, whatever happens to the process afterwards.
+/// Writes a trial's shard atomically (temporary file, fsync, rename), its checksum file
+/// `<dir>/<id>.h5.sum` first: once `<dir>/<id>.h5` exists, the trial is complete on disk,
+/// whatever happens to the process afterwards.
 void write_shard(const std::filesystem::path& dir, const TrialRecord& trial, const std::string& plan_fingerprint);
 
 /// Whether `<dir>/<id>.h5` exists: a shard appears only by its synced rename, so it is complete.
@@ -39,8 +40,9 @@ class ResultStore {
  public:
   enum class Mode { create, overwrite, resume };
   /// create: refuses an existing file or shard directory. overwrite: replaces them. resume:
-  /// checks that the file (or, if it is unreadable, its shards) came from the same plan and
-  /// thread count, discards half-written shards, and rebuilds the file from the complete ones.
+  /// checks that the file (unless it is unreadable) and every shard (against its checksum first)
+  /// came from the same plan and thread count, discards half-written shards, and rebuilds the
+  /// file from the complete ones.
   ResultStore(std::filesystem::path path, const Plan& plan, const RunHeader& header, Mode mode);
 
   const std::filesystem::path& path() const { return path_; }
