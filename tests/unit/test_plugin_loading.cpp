@@ -118,8 +118,8 @@ TEST_CASE("a fingerprint mismatch is refused before any plugin code runs") {
   CHECK(msg.find(host_fingerprint()) != std::string::npos);
 }
 
-// 2.0 has no older minor yet; the fixture is shaped like 1.0's descriptor (it ended before `flags`),
-// which is what a 2.0 plugin will look like to a 2.1 host that appends a field.
+// 2.0 has no older minor yet; the fixture's descriptor ends after `destroy`, as it did before `flags`
+// was appended, which is what a 2.0 plugin will look like to a 2.1 host that appends a field.
 TEST_CASE("a shorter descriptor from an older minor (ending before flags) loads, its missing fields defaulted") {
   PluginRegistry r;
   r.scan({fixture_dir("old_minor")});
