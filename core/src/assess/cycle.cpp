@@ -389,6 +389,11 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
 
 }  // namespace
 
+void check_assessment_runnable(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  const std::shared_ptr<Dataset> data = create_dataset_or_note(p, registry, diags);
+  if (data) check_assessment(p, registry, *data, diags);
+}
+
 void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset& data, Diagnostics& diags) {
   const AssessmentSpec& a = p.assessment;
   const std::int64_t pool = data.size(Split::train);

@@ -122,7 +122,8 @@ int cmd_validate(const std::vector<std::string>& args) {
       const Pipeline p = load_pipeline(file, registry);
       if (!vm.count("syntax-only")) {
         Diagnostics diags(file);
-        check_runnable(p, registry, diags);
+        if (p.assessment.present) check_assessment_runnable(p, registry, diags);
+        else check_runnable(p, registry, diags);
         if (!diags.empty()) throw InputError(diags);
       }
       std::cout << file << ": ok\n";

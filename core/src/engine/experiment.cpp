@@ -1,8 +1,6 @@
 // The scheduler: preflight checks, then ready trials to the executor, each stored as it ends.
 #include "alchain/engine/experiment.hpp"
 
-#include "alchain/assess/cycle.hpp"
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -100,8 +98,6 @@ Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& da
   return plan;
 }
 
-namespace {
-/// The pipeline's dataset, or null with the failure in `diags` at the dataset's position.
 std::shared_ptr<Dataset> create_dataset_or_note(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
   try {
     return create_dataset(p, registry);
@@ -110,7 +106,6 @@ std::shared_ptr<Dataset> create_dataset_or_note(const Pipeline& p, const PluginR
     return nullptr;
   }
 }
-}  // namespace
 
 std::shared_ptr<Dataset> create_dataset_checked(const Pipeline& p, const PluginRegistry& registry) {
   Diagnostics diags(p.path);
@@ -120,10 +115,10 @@ std::shared_ptr<Dataset> create_dataset_checked(const Pipeline& p, const PluginR
 }
 
 void check_runnable(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  if (p.assessment.present)
+    throw std::invalid_argument(p.path + ": an assessment pipeline is checked by check_assessment_runnable");
   const std::shared_ptr<Dataset> data = create_dataset_or_note(p, registry, diags);
-  if (!data) return;
-  if (p.assessment.present) check_assessment(p, registry, *data, diags);
-  else checked_plan(p, registry, *data, diags);
+  if (data) checked_plan(p, registry, *data, diags);
 }
 
 void check_output_writable(const std::filesystem::path& output) {

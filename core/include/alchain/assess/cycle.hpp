@@ -51,6 +51,10 @@ struct AssessmentOutcome {
 /// calibration data, an MC-dropout oracle's model has dropout > 0.
 void check_assessment(const Pipeline& p, const PluginRegistry& registry, class Dataset& data, Diagnostics& diags);
 
+/// For `alchain validate`: loads the dataset (its failure noted at its position), then
+/// check_assessment. The assessment counterpart of check_runnable.
+void check_assessment_runnable(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
+
 /// Runs an assessment pipeline (p.assessment.present). Checks the output, the dataset's size
 /// against the sets and windows, and the oracle before anything is written; then writes the result
 /// file window by window (docs/hdf5.md), so a run stopped midway keeps its finished windows.

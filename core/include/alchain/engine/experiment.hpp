@@ -48,9 +48,15 @@ void check_output_writable(const std::filesystem::path& output);
 
 /// Everything `run` checks before it writes anything, reported with positions into `diags`: the
 /// dataset loads, the budget fits the pool, every model and policy of the plan can be created and
-/// keeps its promises (dropout for MC policies); for an assessment, check_assessment. This is
-/// what `alchain validate` adds to the parser's checks, so validate refuses what run refuses.
+/// keeps its promises (dropout for MC policies). This is what `alchain validate` adds to the
+/// parser's checks, so validate refuses what run refuses. Experiments and chains only: an
+/// assessment pipeline (std::invalid_argument here) is checked by check_assessment_runnable
+/// (alchain/assess/cycle.hpp), which keeps the engine free of the assessment layer.
 void check_runnable(const Pipeline& pipeline, const PluginRegistry& registry, Diagnostics& diags);
+
+/// The pipeline's dataset, or null with the failure noted in `diags` at the dataset's position.
+std::shared_ptr<class Dataset> create_dataset_or_note(const Pipeline& pipeline, const PluginRegistry& registry,
+                                                      Diagnostics& diags);
 
 /// The pipeline's dataset; a failure is an InputError at the dataset's position.
 std::shared_ptr<class Dataset> create_dataset_checked(const Pipeline& pipeline, const PluginRegistry& registry);
