@@ -10,7 +10,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   const int dims = (data[0] & 1) ? 3 : 1;
   try {
-    const auto a = alchain::plugins::parse_idx_ubyte(data + 1, size - 1, "fuzz.idx", dims);
+    // An empty file reaches the reader as (nullptr, 0), as std::vector::data() of an empty vector
+    // may be: the reader must not pass it to memcpy (UBSan found that in the malformed corpus).
+    const auto a = alchain::plugins::parse_idx_ubyte(size > 1 ? data + 1 : nullptr, size - 1, "fuzz.idx", dims);
     std::int64_t total = 1;
     for (auto n : a.shape) total *= n;
     if (a.shape.size() != static_cast<std::size_t>(dims) || static_cast<std::int64_t>(a.data.size()) != total)

@@ -36,6 +36,7 @@ class IdxSource {
   std::size_t read(std::uint8_t* dst, std::size_t n) {
     if (!gzip_) {
       const std::size_t got = std::min(n, size_ - pos_);
+      if (got == 0) return 0;  // an empty file's bytes may be a null pointer: memcpy must not see it
       std::memcpy(dst, in_ + pos_, got);
       pos_ += got;
       return got;
