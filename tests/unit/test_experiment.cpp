@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -509,6 +511,24 @@ TEST_CASE("one run per result file: a second run on a file being written is refu
   r = cli("run " + pipe.string() + " -o " + out.string() + " -q");
   CHECK_MESSAGE(r.status == 0, r.output);
   CHECK_FALSE(std::filesystem::exists(out.string() + ".lock"));
+
+  // A reader waits for a file another process holds open for writing (HDF5 locks it with flock)...
+  const int h5 = ::open(out.c_str(), O_RDONLY | O_CLOEXEC);  // the lock must not pass to alchain
+  REQUIRE(h5 >= 0);
+  REQUIRE(::flock(h5, LOCK_EX | LOCK_NB) == 0);
+  std::thread holder([h5] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    ::close(h5);
+  });
+  r = cli("summary " + out.string());
+  holder.join();
+  CHECK_MESSAGE(r.status == 0, r.output);
+  // ...but not for a damaged one nobody holds: that is an error at once (the corpus has more).
+  const std::string bytes = test::read_file(out);
+  test::write_file(dir / "cut.h5", bytes.substr(0, bytes.size() / 2));
+  r = cli("summary " + (dir / "cut.h5").string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "cut.h5"));
 }
 
 namespace {

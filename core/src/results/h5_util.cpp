@@ -1,10 +1,15 @@
 // Typed HDF5 attribute and dataset helpers.
 #include "h5_util.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <initializer_list>
 #include <thread>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace alchain::h5 {
 
@@ -174,15 +179,35 @@ std::vector<std::int64_t> read_i64(const H5::Group& g, const std::string& name) 
   return v;
 }
 
+namespace {
+/// Whether another open of `p` holds a lock that HDF5's open would be refused by: HDF5 1.10 locks
+/// a file it opens with flock (shared to read, exclusive to write), so a probe of the same kind
+/// conflicts exactly when HDF5's did.
+bool locked_elsewhere(const std::filesystem::path& p, bool writable) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool busy = ::flock(fd, (writable ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // releases the probe's own lock
+  return busy;
+}
+}  // namespace
+
 H5::H5File open(const std::filesystem::path& p, bool writable) {
   quiet();
+  bool retried_unlocked = false;
   for (int attempt = 0;; ++attempt) {
     try {
       return H5::H5File(p.string(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY);
     } catch (const H5::FileIException&) {
-      // Only a lock held by another process is worth waiting for: a file without the HDF5
-      // signature (empty, cut short at its start, not HDF5) fails at once.
+      // Only a lock held by another process is worth waiting for (up to 10 s): a file without
+      // the HDF5 signature, or a damaged one nobody holds, fails at once. A lock released between
+      // HDF5's refusal and the probe gets one more try.
       if (attempt >= 200 || !std::filesystem::exists(p) || H5Fis_hdf5(p.c_str()) <= 0) throw;
+      if (!locked_elsewhere(p, writable)) {
+        if (retried_unlocked) throw;
+        retried_unlocked = true;
+        continue;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
