@@ -1,9 +1,12 @@
 // The malformed-input corpus (tests/malformed/MANIFEST): each broken file gets one clear error naming it, its exit code, no crash, no output.
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include <doctest/doctest.h>
 #include <opencv2/core.hpp>
@@ -238,6 +241,17 @@ TEST_CASE("malformed-input corpus: one clear error naming the file, the document
   for (const auto& f : files) CHECK_MESSAGE(listed.count(f), f << " is in tests/malformed but not in its MANIFEST");
   const std::set<int> documented = {0, 1, 2, 3};  // docs/cli.md, "Exit codes"
 
+  // Each case is put in place in its own directory first, then the commands run two at a time
+  // (each is mostly one process starting LibTorch: the corpus takes half as long on 2 cores),
+  // then every result is checked in MANIFEST order.
+  struct Prepared {
+    const Case* c;
+    std::unique_ptr<test::TempDir> tmp;
+    std::string args, expect, env;
+    std::map<std::string, std::string> before;
+    test::CliResult result{-1, ""};
+  };
+  std::vector<Prepared> prepared;
   for (const Case& c : cases) {
     CAPTURE(c.line);
     CAPTURE(c.file);
@@ -246,15 +260,35 @@ TEST_CASE("malformed-input corpus: one clear error naming the file, the document
     REQUIRE_MESSAGE((c.expect.find("{file}") != std::string::npos || c.expect.find("{dir}") != std::string::npos),
                     "MANIFEST:" << c.line << ": the expected message names neither {file} nor {dir}");
     CHECK(documented.count(c.exit_code));
-    test::TempDir tmp;
-    const Placed pl = place(c, tmp);
-    const std::string args = substitute(c.args, pl.vars), expect = substitute(c.expect, pl.vars);
+    Prepared pr{&c, std::make_unique<test::TempDir>(), "", "", "", {}, {-1, ""}};
+    const Placed pl = place(c, *pr.tmp);
+    pr.args = substitute(c.args, pl.vars);
+    pr.expect = substitute(c.expect, pl.vars);
+    pr.env = pl.env;
     const std::regex leftover(R"(\{[a-z0-9]+\})");
-    REQUIRE_MESSAGE(!std::regex_search(args + expect, leftover), "MANIFEST:" << c.line << ": a placeholder this setup does not give");
-    const auto before = snapshot(tmp.path());
-    const auto r = test::run_cli(args, pl.env);
-    INFO("alchain " << args << "\n" << r.output);
+    REQUIRE_MESSAGE(!std::regex_search(pr.args + pr.expect, leftover), "MANIFEST:" << c.line << ": a placeholder this setup does not give");
+    pr.before = snapshot(pr.tmp->path());
+    prepared.push_back(std::move(pr));
+  }
+
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {  // no doctest assertion here: results are checked below, on this thread
+    for (std::size_t i; (i = next.fetch_add(1)) < prepared.size();) prepared[i].result = test::run_cli(prepared[i].args, prepared[i].env);
+  };
+  {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 2; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+
+  for (const Prepared& pr : prepared) {
+    const Case& c = *pr.c;
+    CAPTURE(c.line);
+    CAPTURE(c.file);
+    const auto& r = pr.result;
+    INFO("alchain " << pr.args << "\n" << r.output);
     CHECK(r.status == c.exit_code);
+    const std::string& expect = pr.expect;
     for (std::size_t at = 0;;) {
       const auto amp = expect.find(" && ", at);
       const std::string part = expect.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
@@ -263,7 +297,7 @@ TEST_CASE("malformed-input corpus: one clear error naming the file, the document
       at = amp + 4;
     }
     for (const char* mark : kCrashMarks) CHECK_MESSAGE(r.output.find(mark) == std::string::npos, mark);
-    CHECK(differences(before, snapshot(tmp.path())) == std::vector<std::string>{});
+    CHECK(differences(pr.before, snapshot(pr.tmp->path())) == std::vector<std::string>{});
   }
 }
 
