@@ -5,10 +5,10 @@
 #   bash scripts/test-sanitized.sh -tc="*resume*"   # other arguments go to alchain_tests
 #
 # The SDK-out-of-tree, h5py and ABI-hash tests are not repeated: they exercise the build system and
-# the file format, which the sanitizers do not see. CI leaves out four more cases (about 170 s of
+# the file format, which the sanitizers do not see. CI leaves out six more cases (about 340 s of
 # the 1200 s the full suite took sanitized on 2026-12-04): each runs again, end to end, code that
-# other cases already run under the sanitizers (resume after a kill, the worker protocol, the
-# trainer); `--full` runs them too. Signals raised on purpose by the crash fixtures must
+# other cases already run under the sanitizers (every policy, resume after a kill, the worker
+# protocol, the trainer), or is mostly Python (the report's figures); `--full` runs them too. Signals raised on purpose by the crash fixtures must
 # kill their process as they do unsanitized, so ASan leaves SIGSEGV/SIGBUS/SIGFPE alone; an
 # invalid access is still reported by ASan's own checks before it can fault.
 set -euo pipefail
@@ -25,6 +25,8 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppress
 export ALCHAIN_PLUGIN_CACHE="$PWD/build-asan/plugin-probe.txt"
 cd build-asan
 repeats=(
+  "every policy's two-generation pipeline*"                 # each policy plugin runs sanitized in test_policies' conformance and agreement cases
+  "alchain report draws every figure*"                      # mostly matplotlib; summary and the corpus read result files sanitized
   "alchain run --resume after SIGKILL at several points*"   # resume: "a run killed with SIGKILL from outside" and the fault cases
   "training: min_steps raises the epochs*"                  # the trainer runs in every end-to-end case
   "the same seed and threads give the same picks*"          # determinism, not memory safety
