@@ -23,6 +23,10 @@
 
 using namespace alchain;
 
+namespace alchain::bench {
+extern const char* const kPluginDir;  ///< the build's plugins (bench_paths.cpp)
+}
+
 namespace {
 struct Args {
   std::string model = "resnet20";
@@ -66,7 +70,7 @@ int main(int argc, char** argv) try {
   const Args a = parse(argc, argv);
   const int threads = set_compute_threads(a.threads);
   PluginRegistry reg;
-  reg.scan(plugin_search_path({ALCHAIN_BENCH_PLUGIN_DIR}));
+  reg.scan(plugin_search_path({bench::kPluginDir}));
 
   double t = monotonic_seconds();
   auto data = reg.create_dataset("fashion_mnist", defaults(reg, PluginKind::dataset, "fashion_mnist"), CreateContext{});

@@ -111,7 +111,7 @@ policy = "entropy"
   if (pid == 0) {
     freopen("/dev/null", "w", stderr);
     freopen("/dev/null", "w", stdout);
-    execl(ALCHAIN_TEST_EXE, ALCHAIN_TEST_EXE, "run", (dir / "long.toml").c_str(), "-o", out.c_str(), "-q", nullptr);
+    execl(alchain::test::kAlchainExe, alchain::test::kAlchainExe, "run", (dir / "long.toml").c_str(), "-o", out.c_str(), "-q", nullptr);
     _exit(127);
   }
   // Wait until the first trial is in the file, then kill without warning.

@@ -101,7 +101,7 @@ struct Launch {
 /// fork: between fork and exec it calls only async-signal-safe functions.
 pid_t launch(const Launch& l, const fs::path& log) {
   std::vector<std::string> argv_s = l.wrapper;
-  argv_s.push_back(ALCHAIN_TEST_EXE);
+  argv_s.push_back(alchain::test::kAlchainExe);
   argv_s.insert(argv_s.end(), l.args.begin(), l.args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

@@ -13,12 +13,13 @@
 #include <string>
 
 #include "alchain/plugin/plugin_registry.hpp"
+#include "test_paths.hpp"
 
 namespace alchain::test {
 
-inline std::filesystem::path plugin_dir() { return ALCHAIN_TEST_PLUGIN_DIR; }
-inline std::filesystem::path fixture_dir(const std::string& c) { return std::filesystem::path(ALCHAIN_TEST_FIXTURE_DIR) / c; }
-inline std::filesystem::path source_dir() { return ALCHAIN_TEST_SOURCE_DIR; }
+inline std::filesystem::path plugin_dir() { return kPluginDir; }
+inline std::filesystem::path fixture_dir(const std::string& c) { return std::filesystem::path(kFixtureDir) / c; }
+inline std::filesystem::path source_dir() { return kSourceDir; }
 
 /// A fresh directory under the system temp dir, removed at scope exit.
 class TempDir {
@@ -68,7 +69,7 @@ struct CliResult {
 
 /// Runs `alchain <args>` through the shell, with `env` (variable assignments) before it.
 inline CliResult run_cli(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + (env.empty() ? "" : " ") + std::string(ALCHAIN_TEST_EXE) + " " + args + " 2>&1";
+  const std::string cmd = env + (env.empty() ? "" : " ") + std::string(kAlchainExe) + " " + args + " 2>&1";
   std::fflush(nullptr);  // the child must not inherit (and later flush) our buffered output
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run: " + cmd);

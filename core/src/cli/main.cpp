@@ -24,6 +24,7 @@
 #include "alchain/results/transfer.hpp"
 #include "alchain/sdk/abi.h"
 #include "alchain/version.hpp"
+#include "report_paths.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -290,10 +291,10 @@ int cmd_analyze(const std::vector<std::string>& args) {
 /// tools/report.py: $ALCHAIN_REPORT_SCRIPT, the source tree's (a build), or the installed copy.
 fs::path report_script() {
   if (const char* env = std::getenv("ALCHAIN_REPORT_SCRIPT")) return env;
-  for (const fs::path p : {fs::path(ALCHAIN_REPORT_SCRIPT_BUILD), fs::path(ALCHAIN_REPORT_SCRIPT_INSTALLED)})
+  for (const fs::path p : {fs::path(cli::kReportScriptInBuild), fs::path(cli::kReportScriptInstalled)})
     if (fs::exists(p)) return p;
-  throw std::runtime_error(std::string("report.py not found (looked for ") + ALCHAIN_REPORT_SCRIPT_BUILD + " and " +
-                           ALCHAIN_REPORT_SCRIPT_INSTALLED + "; set ALCHAIN_REPORT_SCRIPT)");
+  throw std::runtime_error(std::string("report.py not found (looked for ") + cli::kReportScriptInBuild + " and " +
+                           cli::kReportScriptInstalled + "; set ALCHAIN_REPORT_SCRIPT)");
 }
 
 int cmd_report(const std::vector<std::string>& args) {
