@@ -23,6 +23,30 @@ inline const alchain_param_spec kFashionMnist[] = {
     {"pad", ALCHAIN_PARAM_INT, "2", 0, 64, nullptr, ""},
     {"train_limit", ALCHAIN_PARAM_INT, "0", 0, kNone, nullptr, ""},
     {"test_limit", ALCHAIN_PARAM_INT, "0", 0, kNone, nullptr, ""}};
+inline const alchain_param_spec kFmnistScenes[] = {
+    {"root", ALCHAIN_PARAM_STRING, "\"/usr/share/datasets/fashion-mnist\"", kNone, kNone, nullptr, ""},
+    {"size", ALCHAIN_PARAM_INT, "64", 28, 512, nullptr, ""},
+    {"objects", ALCHAIN_PARAM_INT, "3", 1, 16, nullptr, ""},
+    {"train_scenes", ALCHAIN_PARAM_INT, "12000", 1, 10000000, nullptr, ""},
+    {"test_scenes", ALCHAIN_PARAM_INT, "2000", 1, 10000000, nullptr, ""},
+    {"threshold", ALCHAIN_PARAM_INT, "64", 1, 255, nullptr, ""},
+    {"seed", ALCHAIN_PARAM_INT, "0", 0, 2147483647, nullptr, ""}};
+inline const alchain_param_spec kCityscapes[] = {
+    {"root", ALCHAIN_PARAM_STRING, nullptr, kNone, kNone, nullptr, ""},
+    {"train_split", ALCHAIN_PARAM_STRING, "\"train\"", kNone, kNone, nullptr, ""},
+    {"test_split", ALCHAIN_PARAM_STRING, "\"val\"", kNone, kNone, nullptr, ""},
+    {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, ""},
+    {"width", ALCHAIN_PARAM_INT, "1024", 1, 8192, nullptr, ""},
+    {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", kNone, kNone, nullptr, ""},
+    {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", kNone, kNone, nullptr, ""}};
+inline const alchain_param_spec kAde20k[] = {
+    {"root", ALCHAIN_PARAM_STRING, nullptr, kNone, kNone, nullptr, ""},
+    {"train_split", ALCHAIN_PARAM_STRING, "\"training\"", kNone, kNone, nullptr, ""},
+    {"test_split", ALCHAIN_PARAM_STRING, "\"validation\"", kNone, kNone, nullptr, ""},
+    {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, ""},
+    {"width", ALCHAIN_PARAM_INT, "512", 1, 8192, nullptr, ""},
+    {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", kNone, kNone, nullptr, ""},
+    {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", kNone, kNone, nullptr, ""}};
 inline const alchain_param_spec kImageFolder[] = {
     {"root", ALCHAIN_PARAM_STRING, nullptr, kNone, kNone, nullptr, ""},
     {"train_split", ALCHAIN_PARAM_STRING, "\"train\"", kNone, kNone, nullptr, ""},
@@ -71,6 +95,9 @@ inline const PluginRegistry& shipped_plugins() {
     };
 #define ALCHAIN_FUZZ_N(a) static_cast<uint32_t>(sizeof(a) / sizeof((a)[0]))
     add(ALCHAIN_KIND_DATASET, "fashion_mnist", kFashionMnist, ALCHAIN_FUZZ_N(kFashionMnist), 0);
+    add(ALCHAIN_KIND_DATASET, "fmnist_scenes", kFmnistScenes, ALCHAIN_FUZZ_N(kFmnistScenes), 0);
+    add(ALCHAIN_KIND_DATASET, "cityscapes", kCityscapes, ALCHAIN_FUZZ_N(kCityscapes), 0);
+    add(ALCHAIN_KIND_DATASET, "ade20k", kAde20k, ALCHAIN_FUZZ_N(kAde20k), 0);
     add(ALCHAIN_KIND_DATASET, "image_folder", kImageFolder, ALCHAIN_FUZZ_N(kImageFolder), 0);
     add(ALCHAIN_KIND_MODEL, "mlp", kMlp, ALCHAIN_FUZZ_N(kMlp), ALCHAIN_FLAG_MC_DROPOUT);
     add(ALCHAIN_KIND_MODEL, "lenet5", kDropout, ALCHAIN_FUZZ_N(kDropout), ALCHAIN_FLAG_MC_DROPOUT);

@@ -56,7 +56,7 @@ PluginError load_error(const std::string& fixture) {
 TEST_CASE("every shipped plugin loads with the host's ABI and fingerprint") {
   const PluginRegistry& r = test::shipped_plugins();
   CHECK(r.problems().empty());
-  CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"fashion_mnist", "image_folder"});
+  CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"ade20k", "cityscapes", "fashion_mnist", "fmnist_scenes", "image_folder"});
   CHECK(r.names(PluginKind::model) == std::vector<std::string>{"lenet5", "mlp", "resnet20"});
   CHECK(r.names(PluginKind::policy) ==
         std::vector<std::string>{"badge", "bald", "committee", "coreset", "entropy", "least_confidence", "llal",

@@ -18,11 +18,14 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
+#include "alchain/engine/dataset_census.hpp"
 #include "alchain/engine/experiment.hpp"
+#include "alchain/engine/trial_runner.hpp"
 #include "alchain/plan/plan.hpp"
 #include "alchain/results/summary.hpp"
 #include "alchain/results/transfer.hpp"
 #include "alchain/sdk/abi.h"
+#include "alchain/util/clock.hpp"
 #include "alchain/version.hpp"
 #include "report_paths.hpp"
 
@@ -44,6 +47,7 @@ commands:
   analyze RESULTS     transferability of picks between surrogates: rank correlation, overlap
   report RESULTS -o D figures (PNG, SVG), report.html and report.md of a result file
   validate PIPELINE.. check pipelines (syntax, schema, plugins, plugin parameters)
+  data PIPELINE       the pipeline's dataset: split sizes, classes, samples or pixels per class
   plugins             list the plugins found (kind, name, version, ABI, file)
 
   alchain <command> --help   options of a command
@@ -134,6 +138,65 @@ int cmd_validate(const std::vector<std::string>& args) {
     }
   }
   return status;
+}
+
+int cmd_data(const std::vector<std::string>& args) {
+  po::options_description o("alchain data PIPELINE [options]");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "pipeline file (its [dataset] table is used)")(
+      "split", po::value<std::string>()->default_value("both"), "train, test or both")(
+      "limit", po::value<std::int64_t>()->default_value(0), "count the first N samples of each split only (0 = all)")(
+      "batch", po::value<std::int64_t>()->default_value(256), "samples per call to the dataset plugin");
+  po::positional_options_description pos;
+  pos.add("pipeline", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help") || !vm.count("pipeline")) {
+    std::cout << o << "\nLoads the pipeline's dataset as 'run' would and prints its splits' sizes and how\n"
+                 "many samples (classification) or pixels (segmentation) each class has, with the\n"
+                 "ignored pixels (label " << kIgnoreLabel << ") and any label that is no class (a mapping bug).\n"
+                 "Exits 1 if a label is no class. Progress goes to stderr.\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  const std::string which = vm["split"].as<std::string>();
+  if (which != "train" && which != "test" && which != "both")
+    throw po::validation_error(po::validation_error::invalid_option_value, "split", which);
+  PluginRegistry registry;
+  load_plugins(registry, vm, false);
+  const std::string file = vm["pipeline"].as<std::string>();
+  const Pipeline p = load_pipeline(file, registry);
+  std::shared_ptr<Dataset> data;
+  try {
+    data = open_dataset(p, registry);
+  } catch (const std::exception& e) {
+    Diagnostics diags(file);
+    diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
+    throw InputError(diags);
+  }
+  const DatasetInfo info = data->info();
+  std::vector<LabelCensus> splits;
+  for (const Split s : {Split::train, Split::test}) {
+    if (which != "both" && which != to_string(s)) continue;
+    double last = -1;
+    const bool tty = ::isatty(2) == 1;
+    splits.push_back(count_labels(*data, s, vm["limit"].as<std::int64_t>(), vm["batch"].as<std::int64_t>(),
+                                  [&](std::int64_t done, std::int64_t total) {
+                                    const double now = monotonic_seconds();
+                                    if (done < total && (!tty || now - last < 1.0)) return;
+                                    last = now;
+                                    std::cerr << (tty ? "\r" : "") << "counting " << to_string(s) << " labels: " << done << "/" << total
+                                              << (done == total ? "\n" : "") << std::flush;
+                                  }));
+  }
+  print_census(std::cout, p.dataset.plugin, info, splits);
+  for (const auto& c : splits)
+    if (c.invalid > 0) {
+      std::cerr << "alchain: error: " << file << ": dataset '" << p.dataset.plugin << "' gives " << c.invalid
+                << " labels in its " << to_string(c.split) << " split that are no class (0.."
+                << info.class_names.size() - 1 << ", or " << kIgnoreLabel << " for ignored)\n";
+      return 1;
+    }
+  return 0;
 }
 
 std::vector<std::string> plugin_dirs(const po::variables_map& vm) {
@@ -423,6 +486,7 @@ int main(int argc, char** argv) {
     if (cmd == "report") return cmd_report(args);
     if (cmd == "worker") return cmd_worker(args);
     if (cmd == "validate") return cmd_validate(args);
+    if (cmd == "data") return cmd_data(args);
     if (cmd == "plugins") return cmd_plugins(args);
     std::cerr << "alchain: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;

@@ -27,10 +27,14 @@ struct TrialRunner::Round {
   RoundRecord record;
 };
 
-std::shared_ptr<Dataset> create_dataset(const Pipeline& p, const PluginRegistry& registry) {
+std::shared_ptr<Dataset> open_dataset(const Pipeline& p, const PluginRegistry& registry) {
   CreateContext dctx;
   dctx.base_dir = std::filesystem::path(p.path).parent_path().string();
-  std::shared_ptr<Dataset> data = registry.create_dataset(p.dataset.plugin, p.dataset.params, dctx);
+  return registry.create_dataset(p.dataset.plugin, p.dataset.params, dctx);
+}
+
+std::shared_ptr<Dataset> create_dataset(const Pipeline& p, const PluginRegistry& registry) {
+  std::shared_ptr<Dataset> data = open_dataset(p, registry);
   if (data->info().task != Task::classification)
     throw std::runtime_error("dataset '" + p.dataset.plugin + "': only classification is supported so far");
   return data;

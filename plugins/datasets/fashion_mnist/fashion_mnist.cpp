@@ -2,7 +2,9 @@
 #include "fashion_mnist.hpp"
 
 #include <filesystem>
+#include <iterator>
 
+#include "classes.hpp"
 #include "idx_reader.hpp"
 
 namespace alchain::plugins {
@@ -60,8 +62,7 @@ FashionMnist::SplitData FashionMnist::load(const std::string& dir, const std::st
 DatasetInfo FashionMnist::info() const {
   DatasetInfo i;
   i.task = Task::classification;
-  i.class_names = {"t-shirt/top", "trouser", "pullover", "dress", "coat",
-                   "sandal",      "shirt",   "sneaker",  "bag",   "ankle boot"};
+  i.class_names.assign(std::begin(kFashionMnistClassNames), std::end(kFashionMnistClassNames));
   i.input_shape = {1, train_.images.size(2), train_.images.size(3)};
   return i;
 }

@@ -17,9 +17,18 @@ constexpr std::int64_t kMaxImagePixels = std::int64_t{1} << 26;
 /// the bytes are not an image OpenCV decodes, decode to more than kMaxImagePixels pixels, or when
 /// channels, height or width are out of range.
 cv::Mat decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& file, int channels, int height,
-                     int width);
+                     int width, cv::Size* decoded_size = nullptr);
 
-/// Reads `file` and decodes it as decode_image does.
-cv::Mat read_image(const std::string& file, int channels, int height, int width);
+/// Reads `file` and decodes it as decode_image does; `decoded_size`, when given, receives the
+/// image's size before resizing.
+cv::Mat read_image(const std::string& file, int channels, int height, int width, cv::Size* decoded_size = nullptr);
+
+/// Decodes a label image: 8-bit, one channel, kept as stored (no resizing, no conversion), with
+/// decode_image's checks. Throws std::runtime_error naming `file` for anything else (a colour
+/// or 16-bit PNG is refused, not converted: converting would change the label values).
+cv::Mat decode_label_image(const std::uint8_t* bytes, std::size_t size, const std::string& file);
+
+/// Reads `file` and decodes it as decode_label_image does.
+cv::Mat read_label_image(const std::string& file);
 
 }  // namespace alchain::plugins

@@ -54,7 +54,10 @@ class TrialRunner {
 /// with their defaults (wrapped policies such as power's base).
 CreateContext plugin_context(const Pipeline& pipeline, const PluginRegistry& registry, const DatasetInfo& info);
 
-/// Creates the dataset of a pipeline (paths relative to the pipeline file).
+/// The pipeline's dataset, whatever its task (`alchain data` counts any dataset's labels); paths
+/// are relative to the pipeline file.
+std::shared_ptr<Dataset> open_dataset(const Pipeline& pipeline, const PluginRegistry& registry);
+/// open_dataset, refusing a task the runner cannot train yet (segmentation).
 std::shared_ptr<Dataset> create_dataset(const Pipeline& pipeline, const PluginRegistry& registry);
 
 }  // namespace alchain

@@ -1,0 +1,98 @@
+// Cityscapes (Cordts et al. 2016) in its official layout: gtFine labelIds mapped to the 19
+// train IDs of the official label table (cityscapesScripts' labels.py), everything else ignored.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "alchain/sdk/plugin.hpp"
+#include "paired_segmentation.hpp"
+
+namespace alchain::plugins {
+
+namespace {
+
+constexpr const char* kLeftSuffix = "_leftImg8bit.png";
+constexpr const char* kLabelSuffix = "_gtFine_labelIds.png";
+
+/// labelIds 0..33 to train IDs; 255 where the official table has 255 (or -1) for training.
+constexpr std::int16_t kTrainId[34] = {
+    255, 255, 255, 255, 255, 255, 255,  // 0 unlabeled .. 6 ground
+    0,   1,                             // 7 road, 8 sidewalk
+    255, 255,                           // 9 parking, 10 rail track
+    2,   3,   4,                        // 11 building, 12 wall, 13 fence
+    255, 255, 255,                      // 14 guard rail, 15 bridge, 16 tunnel
+    5,   255,                           // 17 pole, 18 polegroup
+    6,   7,   8,   9,   10,             // 19 traffic light, 20 traffic sign, 21 vegetation, 22 terrain, 23 sky
+    11,  12,  13,  14,  15,             // 24 person, 25 rider, 26 car, 27 truck, 28 bus
+    255, 255,                           // 29 caravan, 30 trailer
+    16,  17,  18,                       // 31 train, 32 motorcycle, 33 bicycle
+};
+
+std::vector<LabelledImage> pairs(const std::filesystem::path& root, const std::string& split) {
+  const std::string images = (root / "leftImg8bit" / split).string();
+  std::vector<LabelledImage> out;
+  for (const std::string& image : files_ending_with(images, kLeftSuffix, "Cityscapes' leftImg8bit/" + split + "/<city>/")) {
+    const std::filesystem::path p(image);
+    const std::string name = p.filename().string();
+    const std::string stem = name.substr(0, name.size() - std::string(kLeftSuffix).size());
+    const std::filesystem::path label =
+        root / "gtFine" / split / p.parent_path().filename() / (stem + kLabelSuffix);
+    out.push_back({image, label.string()});
+  }
+  return out;
+}
+
+}  // namespace
+
+class Cityscapes : public PairedSegmentation {
+ public:
+  Cityscapes(const Params& params, const CreateContext& ctx)
+      : PairedSegmentation(options(params), splits(params, ctx)) {}
+
+ private:
+  static std::filesystem::path root(const Params& params, const CreateContext& ctx) {
+    std::filesystem::path r = params.get_string("root");
+    if (r.is_relative() && !ctx.base_dir.empty()) r = std::filesystem::path(ctx.base_dir) / r;
+    return r;
+  }
+  /// Train, then test: a missing train folder is the error reported first.
+  static std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits(const Params& params,
+                                                                                  const CreateContext& ctx) {
+    auto train = pairs(root(params, ctx), params.get_string("train_split"));
+    return {std::move(train), pairs(root(params, ctx), params.get_string("test_split"))};
+  }
+  static Options options(const Params& params) {
+    Options o = common_options(params);
+    o.name = "cityscapes";
+    o.class_names = {"road",  "sidewalk",   "building",   "wall",   "fence",  "pole",  "traffic light",
+                     "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car",
+                     "truck", "bus", "train", "motorcycle", "bicycle"};
+    for (int id = 0; id < 34; ++id) o.mapping.to_class[static_cast<std::size_t>(id)] = kTrainId[id];
+    return o;
+  }
+};
+
+}  // namespace alchain::plugins
+
+namespace {
+const alchain_param_spec kParams[] = {
+    {"root", ALCHAIN_PARAM_STRING, nullptr, ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
+     "Folder holding leftImg8bit/ and gtFine/; relative to the pipeline file."},
+    {"train_split", ALCHAIN_PARAM_STRING, "\"train\"", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
+     "Split folder of the pool."},
+    {"test_split", ALCHAIN_PARAM_STRING, "\"val\"", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
+     "Split folder evaluated on (Cityscapes' test labels are not public)."},
+    {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, "Images and labels are resized to this height."},
+    {"width", ALCHAIN_PARAM_INT, "1024", 1, 8192, nullptr, "... and width (labels by nearest neighbour)."},
+    {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
+     "Per-channel (R, G, B) mean subtracted from pixels in [0, 1] (ImageNet's)."},
+    {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
+     "Per-channel std the pixels are divided by (ImageNet's)."},
+};
+}  // namespace
+
+ALCHAIN_DATASET_PLUGIN(alchain::plugins::Cityscapes, "cityscapes", "1.0.0",
+                       "Cityscapes fine annotations (leftImg8bit + gtFine labelIds): 19 train classes, the rest "
+                       "ignored (255).",
+                       kParams)
