@@ -1,4 +1,5 @@
-// libFuzzer target: image_folder's decoding of an image file's bytes (every format OpenCV reads).
+// libFuzzer target: the decoding of an image file's bytes (every format OpenCV reads), as
+// image_folder, cityscapes and ade20k decode images, and as the latter two decode label images.
 #include <unistd.h>
 
 #include <cstddef>
@@ -23,8 +24,18 @@ extern "C" int LLVMFuzzerInitialize(int*, char*** argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // The first byte picks the dataset's shape: grayscale or RGB, and one of a few target sizes.
+  // The first byte picks the decode: bit 3 a label image (cityscapes, ade20k), else an image in
+  // the dataset's shape: grayscale or RGB, and one of a few target sizes.
   if (size < 1) return 0;
+  if (data[0] & 8) {
+    try {
+      const cv::Mat m = alchain::plugins::decode_label_image(data + 1, size - 1, "fuzz.png");
+      if (m.channels() != 1 || m.depth() != CV_8U || !m.isContinuous() || m.empty()) __builtin_trap();
+    } catch (const std::runtime_error& e) {
+      if (std::string(e.what()).rfind("fuzz.png: ", 0) != 0) __builtin_trap();
+    }
+    return 0;
+  }
   const int channels = (data[0] & 1) ? 3 : 1;
   static const int kSides[] = {28, 32, 7, 64};
   const int side = kSides[(data[0] >> 1) & 3];

@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,11 +16,13 @@
 
 #include "alchain/assess/cycle.hpp"
 #include "alchain/pipeline/pipeline.hpp"
+#include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/engine/dataset_census.hpp"
 #include "alchain/engine/experiment.hpp"
+#include "alchain/engine/model_cost.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plan/plan.hpp"
 #include "alchain/results/summary.hpp"
@@ -48,6 +51,7 @@ commands:
   report RESULTS -o D figures (PNG, SVG), report.html and report.md of a result file
   validate PIPELINE.. check pipelines (syntax, schema, plugins, plugin parameters)
   data PIPELINE       the pipeline's dataset: split sizes, classes, samples or pixels per class
+  models [PIPELINE]   parameters, multiply-adds, GOPs and fleet latency of every model (or a pipeline's)
   plugins             list the plugins found (kind, name, version, ABI, file)
 
   alchain <command> --help   options of a command
@@ -196,6 +200,106 @@ int cmd_data(const std::vector<std::string>& args) {
                 << info.class_names.size() - 1 << ", or " << kIgnoreLabel << " for ignored)\n";
       return 1;
     }
+  return 0;
+}
+
+std::vector<std::int64_t> parse_shape(const std::string& text) {
+  std::vector<std::int64_t> shape;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t x = std::min(text.find('x', at), text.size());
+    const std::string part = text.substr(at, x - at);
+    if (part.empty() || part.size() > 6 || part.find_first_not_of("0123456789") != std::string::npos || std::stoll(part) == 0)
+      throw po::validation_error(po::validation_error::invalid_option_value, "input", text);
+    shape.push_back(std::stoll(part));
+    at = x + 1;
+  }
+  if (shape.size() != 3) throw po::validation_error(po::validation_error::invalid_option_value, "input", text);
+  return shape;
+}
+
+int cmd_models(const std::vector<std::string>& args) {
+  po::options_description o("alchain models [PIPELINE] [options]");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "a pipeline: its models, with their parameters, at its dataset's input")(
+      "input", po::value<std::string>(), "input shape CxHxW (default: the pipeline's dataset, else 1x32x32)")(
+      "classes", po::value<std::int64_t>(), "classes the models are built for (default: the pipeline's dataset, else 10)")(
+      "model", po::value<std::vector<std::string>>()->composing(), "only this model plugin (repeatable; without a pipeline)")(
+      "hardware", po::value<std::vector<std::string>>()->composing(),
+      "another accelerator as NAME=TOPS (repeatable), after TX2, Xavier and Orin");
+  po::positional_options_description pos;
+  pos.add("pipeline", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << o << "\nCreates each model for one input and prints its parameters, multiply-adds, GOPs\n"
+                 "(2 operations per multiply-add) and the theoretical latency GOPs / TOPS on the fleet's\n"
+                 "hardware (docs/models.md). Example: alchain models --input 3x1024x2048 --classes 19\n";
+    return 0;
+  }
+  std::vector<Hardware> hardware = fleet_hardware();
+  std::vector<Hardware> extra;
+  if (vm.count("hardware"))
+    for (const auto& h : vm["hardware"].as<std::vector<std::string>>()) {
+      try {
+        extra.push_back(parse_hardware(h));
+      } catch (const std::invalid_argument& e) {
+        throw po::error(std::string("--hardware ") + e.what());
+      }
+    }
+  std::vector<std::int64_t> input = {1, 32, 32};
+  std::int64_t classes = 10;
+  PluginRegistry registry;
+  load_plugins(registry, vm, true);
+  struct Row {
+    std::string label, plugin;
+    Params params;
+  };
+  std::vector<Row> rows;
+  if (vm.count("pipeline")) {
+    if (vm.count("model")) throw po::error("--model lists plugins; a pipeline lists its own models");
+    const std::string file = vm["pipeline"].as<std::string>();
+    const Pipeline p = load_pipeline(file, registry);
+    if (p.assessment.present) throw po::error(file + ": an assessment pipeline; give a chain or an experiment");
+    std::shared_ptr<Dataset> data;
+    try {
+      data = open_dataset(p, registry);
+    } catch (const std::exception& e) {
+      Diagnostics diags(file);
+      diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
+      throw InputError(diags);
+    }
+    const DatasetInfo info = data->info();
+    hardware = p.hardware;  // the fleet and the pipeline's [hardware]
+    input = info.input_shape;
+    classes = static_cast<std::int64_t>(info.class_names.size());
+    for (const auto& g : p.generations) rows.push_back({g.name + " (" + g.model.plugin + ")", g.model.plugin, g.model.params});
+    for (const auto& m : p.model_entries)
+      rows.push_back({m.name == m.model.plugin ? m.name : m.name + " (" + m.model.plugin + ")", m.model.plugin, m.model.params});
+  } else {
+    std::vector<std::string> names = registry.names(PluginKind::model);
+    if (vm.count("model")) {
+      names = vm["model"].as<std::vector<std::string>>();
+      for (const auto& n : names)
+        if (!registry.contains(PluginKind::model, n)) throw std::runtime_error("unknown model '" + n + "' (alchain plugins lists them)");
+    }
+    for (const auto& n : names) rows.push_back({n, n, default_params(registry.get(PluginKind::model, n))});
+  }
+  if (vm.count("input")) input = parse_shape(vm["input"].as<std::string>());
+  if (vm.count("classes")) {
+    classes = vm["classes"].as<std::int64_t>();
+    if (classes < 1) throw po::validation_error(po::validation_error::invalid_option_value, "classes", std::to_string(classes));
+  }
+  std::vector<ModelCost> costs;
+  for (const auto& r : rows) {
+    try {
+      costs.push_back(measure_model(registry, r.label, r.plugin, r.params, input, classes));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("model '" + r.label + "' for input " + shape_text(input) + ": " + e.what());
+    }
+  }
+  hardware.insert(hardware.end(), extra.begin(), extra.end());
+  print_model_costs(std::cout, costs, hardware, input);
   return 0;
 }
 
@@ -487,6 +591,7 @@ int main(int argc, char** argv) {
     if (cmd == "worker") return cmd_worker(args);
     if (cmd == "validate") return cmd_validate(args);
     if (cmd == "data") return cmd_data(args);
+    if (cmd == "models") return cmd_models(args);
     if (cmd == "plugins") return cmd_plugins(args);
     std::cerr << "alchain: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;

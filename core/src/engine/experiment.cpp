@@ -16,6 +16,7 @@
 #include <torch/torch.h>
 
 #include "alchain/engine/executor.hpp"
+#include "alchain/engine/model_cost.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
@@ -84,6 +85,30 @@ void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& regist
 
 }  // namespace
 
+void check_latency(const Pipeline& p, const PluginRegistry& registry, const DatasetInfo& info, Diagnostics& diags) {
+  for (std::size_t i = 0; i < p.generations.size(); ++i) {
+    const GenerationSpec& g = p.generations[i];
+    const Hardware* hw = find_hardware(p.hardware, g.hardware);
+    if (g.max_latency_ms <= 0 || !hw) continue;
+    ModelCost cost;
+    try {
+      cost = measure_model(registry, g.name, g.model.plugin, g.model.params, info.input_shape,
+                           static_cast<std::int64_t>(info.class_names.size()));
+    } catch (const std::exception&) {
+      continue;  // preflight has reported why the model cannot be created
+    }
+    const double ms = latency_ms(cost.gops(), hw->tops);
+    if (ms <= g.max_latency_ms) continue;
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "generation[%zu].max_latency_ms: model '%s' does not fit %s: %.4g GOPs per %s input take %.4g ms "
+                  "at %g TOPS, over the limit of %g ms",
+                  i, g.model.plugin.c_str(), hw->name.c_str(), cost.gops(), shape_text(info.input_shape).c_str(), ms,
+                  hw->tops, g.max_latency_ms);
+    diags.error(g.latency_pos, buf);
+  }
+}
+
 Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& data, Diagnostics& diags) {
   Plan plan;
   try {
@@ -95,6 +120,7 @@ Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& da
     return plan;
   }
   preflight(p, plan, registry, data.info(), diags);
+  check_latency(p, registry, data.info(), diags);
   return plan;
 }
 

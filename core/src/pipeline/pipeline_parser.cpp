@@ -252,6 +252,26 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
     r.finish();  // random picks need no plugin: they are prefixes of the repeat's random order
   }
 
+  if (const toml::table* t = top.table("hardware")) {
+    // name = TOPS: another accelerator, or another rate for one of the fleet's.
+    for (const auto& [key, node] : *t) {
+      const std::string name(key.str());
+      const std::string where = "hardware." + name;
+      const auto* v = node.is_number() ? &node : nullptr;
+      const double tops = v ? node.value<double>().value_or(0) : 0;
+      if (!plain_name(name)) {
+        top.error(node, where + ": a hardware name uses letters, digits, '_', '-' and '.' only");
+      } else if (!v || !(tops > 0) || tops > 1e9) {
+        top.error(node, where + ": expected the accelerator's TOPS, a number > 0");
+      } else {
+        auto same = std::find_if(p.hardware.begin(), p.hardware.end(), [&](const Hardware& h) { return h.name == name; });
+        if (same == p.hardware.end()) same = p.hardware.insert(p.hardware.end(), Hardware{name, 0, ""});
+        same->tops = tops;
+        same->note = "set in the pipeline";
+      }
+    }
+  }
+
   parse_experiment(top, p, registry, diags);
   parse_assessment(top, p, registry, diags);
   const toml::node* gens = top.node("generation");
@@ -290,6 +310,21 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
       read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
       read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
       r.boolean("reference", g.reference);
+      if (r.string("hardware", g.hardware)) {
+        g.hardware_pos = source_pos(gt.get("hardware")->source());
+        if (!find_hardware(p.hardware, g.hardware)) {
+          std::string known;
+          for (const auto& h : p.hardware) known += (known.empty() ? "" : ", ") + h.name;
+          r.error(*gt.get("hardware"), prefix + ".hardware: unknown hardware '" + g.hardware + "' (known: " + known +
+                                           "; add one in [hardware] as name = TOPS)");
+        }
+      }
+      if (r.real("max_latency_ms", g.max_latency_ms, 0.0, 1e9, true)) {
+        g.latency_pos = source_pos(gt.get("max_latency_ms")->source());
+        if (g.hardware.empty())
+          r.error(*gt.get("max_latency_ms"), prefix + ".max_latency_ms: a latency limit needs the generation's hardware "
+                                                      "(hardware = \"tx2\", \"xavier\", \"orin\" or one of [hardware])");
+      }
       check_requirements(g, i, prefix, registry, diags);
       if (const toml::table* tt = r.table("training")) {
         TableReader tr(*tt, prefix + ".training", diags);

@@ -61,7 +61,11 @@ std::shared_ptr<class Dataset> create_dataset_or_note(const Pipeline& pipeline, 
 /// The pipeline's dataset; a failure is an InputError at the dataset's position.
 std::shared_ptr<class Dataset> create_dataset_checked(const Pipeline& pipeline, const PluginRegistry& registry);
 
-/// The plan for a loaded dataset; its problems (budget, preflight) go to `diags`.
+/// Each generation with `max_latency_ms`: its model's theoretical latency per input on its
+/// `hardware` (GOPs / TOPS, docs/models.md) must not exceed the limit; otherwise an error at the key.
+void check_latency(const Pipeline& pipeline, const PluginRegistry& registry, const DatasetInfo& info, Diagnostics& diags);
+
+/// The plan for a loaded dataset; its problems (budget, preflight, latency limits) go to `diags`.
 Plan checked_plan(const Pipeline& pipeline, const PluginRegistry& registry, class Dataset& data, Diagnostics& diags);
 
 /// The plan of a pipeline for its dataset (loads the dataset to know the pool's size).

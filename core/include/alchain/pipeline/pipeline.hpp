@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "alchain/pipeline/diagnostics.hpp"
+#include "alchain/pipeline/hardware.hpp"
 #include "alchain/sdk/params.hpp"
 
 namespace alchain {
@@ -62,6 +63,9 @@ struct GenerationSpec {
   int cycles = 1;
   bool reference = false;  ///< a reference run: policies that read true labels are allowed
   TrainingOptions training;
+  std::string hardware;        ///< the fleet hardware this generation runs on (a `hardware` name); empty: none
+  double max_latency_ms = 0;   ///< its model's theoretical latency per input must not exceed this; 0: no limit
+  SourcePos hardware_pos, latency_pos;
 };
 
 /// A named model of an experiment: `[models.<name>]`, or a plugin name used with its defaults.
@@ -143,6 +147,7 @@ struct Pipeline {
   TrainingOptions training;
   bool random_baseline = true;
   bool random_learning_curve = false;  ///< chains: train the random arm at every cycle, not only each generation's last
+  std::vector<Hardware> hardware = fleet_hardware();  ///< TX2, Xavier, Orin, then `[hardware]`'s entries
   std::vector<GenerationSpec> generations;  ///< a chain; empty when `experiment` is present
   std::vector<PolicyEntry> policy_entries;  ///< every `[policies.<name>]` (an experiment's, or a wrapper's base)
   std::vector<ModelEntry> model_entries;    ///< every `[models.<name>]`
