@@ -144,6 +144,17 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
+/// The pipeline's dataset, whatever its task; a failure is an InputError at [dataset]'s position.
+std::shared_ptr<Dataset> open_dataset_at(const Pipeline& p, const PluginRegistry& registry) {
+  try {
+    return open_dataset(p, registry);
+  } catch (const std::exception& e) {
+    Diagnostics diags(p.path);
+    diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
+    throw InputError(diags);
+  }
+}
+
 int cmd_data(const std::vector<std::string>& args) {
   po::options_description o("alchain data PIPELINE [options]");
   o.add(common_options());
@@ -169,14 +180,7 @@ int cmd_data(const std::vector<std::string>& args) {
   load_plugins(registry, vm, false);
   const std::string file = vm["pipeline"].as<std::string>();
   const Pipeline p = load_pipeline(file, registry);
-  std::shared_ptr<Dataset> data;
-  try {
-    data = open_dataset(p, registry);
-  } catch (const std::exception& e) {
-    Diagnostics diags(file);
-    diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
-    throw InputError(diags);
-  }
+  const std::shared_ptr<Dataset> data = open_dataset_at(p, registry);
   const DatasetInfo info = data->info();
   std::vector<LabelCensus> splits;
   for (const Split s : {Split::train, Split::test}) {
@@ -261,14 +265,7 @@ int cmd_models(const std::vector<std::string>& args) {
     const std::string file = vm["pipeline"].as<std::string>();
     const Pipeline p = load_pipeline(file, registry);
     if (p.assessment.present) throw po::error(file + ": an assessment pipeline; give a chain or an experiment");
-    std::shared_ptr<Dataset> data;
-    try {
-      data = open_dataset(p, registry);
-    } catch (const std::exception& e) {
-      Diagnostics diags(file);
-      diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
-      throw InputError(diags);
-    }
+    const std::shared_ptr<Dataset> data = open_dataset_at(p, registry);
     const DatasetInfo info = data->info();
     hardware = p.hardware;  // the fleet and the pipeline's [hardware]
     input = info.input_shape;
