@@ -48,20 +48,9 @@ std::vector<LabelledImage> pairs(const std::filesystem::path& root, const std::s
 class Cityscapes : public PairedSegmentation {
  public:
   Cityscapes(const Params& params, const CreateContext& ctx)
-      : PairedSegmentation(options(params), splits(params, ctx)) {}
+      : PairedSegmentation(options(params), splits(params, ctx, pairs)) {}
 
  private:
-  static std::filesystem::path root(const Params& params, const CreateContext& ctx) {
-    std::filesystem::path r = params.get_string("root");
-    if (r.is_relative() && !ctx.base_dir.empty()) r = std::filesystem::path(ctx.base_dir) / r;
-    return r;
-  }
-  /// Train, then test: a missing train folder is the error reported first.
-  static std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits(const Params& params,
-                                                                                  const CreateContext& ctx) {
-    auto train = pairs(root(params, ctx), params.get_string("train_split"));
-    return {std::move(train), pairs(root(params, ctx), params.get_string("test_split"))};
-  }
   static Options options(const Params& params) {
     Options o = common_options(params);
     o.name = "cityscapes";

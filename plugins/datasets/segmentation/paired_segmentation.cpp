@@ -46,6 +46,15 @@ PairedSegmentation::Options PairedSegmentation::common_options(const Params& par
   return o;
 }
 
+std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> PairedSegmentation::splits(const Params& params,
+                                                                                            const CreateContext& ctx,
+                                                                                            PairFinder pairs) {
+  fs::path root = params.get_string("root");
+  if (root.is_relative() && !ctx.base_dir.empty()) root = fs::path(ctx.base_dir) / root;
+  auto train = pairs(root, params.get_string("train_split"));
+  return {std::move(train), pairs(root, params.get_string("test_split"))};
+}
+
 PairedSegmentation::PairedSegmentation(Options options,
                                        std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits)
     : opt_(std::move(options)), train_(std::move(splits.first)), test_(std::move(splits.second)) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,14 @@ class PairedSegmentation : public Dataset {
 
   /// Options shared by the plugins: height, width, mean, std from `params`.
   static Options common_options(const Params& params);
+
+  /// The `train_split` folder's pairs, then the `test_split` folder's (so a missing train folder
+  /// is the error reported first), found by `pairs(root, split)` under the `root` parameter
+  /// (relative to the pipeline file).
+  using PairFinder = std::vector<LabelledImage> (*)(const std::filesystem::path& root, const std::string& split);
+  static std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits(const Params& params,
+                                                                                  const CreateContext& ctx,
+                                                                                  PairFinder pairs);
 
  private:
   const std::vector<LabelledImage>& split(Split s) const { return s == Split::train ? train_ : test_; }
