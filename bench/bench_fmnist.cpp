@@ -85,9 +85,6 @@ int main(int argc, char** argv) try {
   std::iota(perm.begin(), perm.end(), std::int64_t{0});
   Rng(a.seed).shuffle_prefix(perm, static_cast<std::size_t>(a.subset));
   const std::vector<std::int64_t> subset(perm.begin(), perm.begin() + a.subset);
-  const at::Tensor sub_t = torch::tensor(subset, torch::kInt64);
-  const at::Tensor y = data->labels(Split::train, sub_t);
-  const std::vector<std::int64_t> labels(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
 
   TrainingOptions opt;
   opt.epochs = 1;
@@ -100,11 +97,11 @@ int main(int argc, char** argv) try {
   if (a.warmup > 0) {  // on a throw-away model, as the reference does
     auto warm = reg.create_model(a.model, mparams, mctx);
     const std::size_t k = std::min<std::size_t>(subset.size(), static_cast<std::size_t>(a.warmup * a.batch_train));
-    train_model(*warm, *data, {subset.begin(), subset.begin() + k}, {labels.begin(), labels.begin() + k}, opt, 1, quiet);
+    train_model(*warm, *data, {subset.begin(), subset.begin() + k}, opt, 1, quiet);
   }
   torch::manual_seed(a.seed);
   auto model = reg.create_model(a.model, mparams, mctx);
-  const TrainResult tr = train_model(*model, *data, subset, labels, opt, a.seed, quiet);
+  const TrainResult tr = train_model(*model, *data, subset, opt, a.seed, quiet);
   std::cerr << "train " << tr.seconds << " s  " << a.subset / tr.seconds << " img/s  loss " << tr.last_epoch_loss << "\n";
 
   // The same epoch with LLAL's loss-prediction head attached to every tap: its training overhead.
@@ -113,7 +110,7 @@ int main(int argc, char** argv) try {
     auto llal = reg.create_policy("llal", defaults(reg, PluginKind::policy, "llal"), mctx);
     torch::manual_seed(a.seed);
     auto m2 = reg.create_model(a.model, mparams, mctx);
-    llal_s = train_model(*m2, *data, subset, labels, opt, a.seed, quiet, llal->training_head().get()).seconds;
+    llal_s = train_model(*m2, *data, subset, opt, a.seed, quiet, llal->training_head().get()).seconds;
     std::cerr << "train with llal head " << llal_s << " s  " << a.subset / llal_s << " img/s\n";
   }
 

@@ -53,7 +53,7 @@ TEST_CASE("an assessment runs window by window and its result file holds what th
   REQUIRE(out.rows.size() == 2);
 
   // The truth the file records is the dataset's: re-read the labels through the plugin.
-  std::shared_ptr<Dataset> data = create_dataset(p, test::shipped_plugins());
+  std::shared_ptr<Dataset> data = open_dataset(p, test::shipped_plugins());
   H5::H5File f = test::open_h5(opts.output.string());
   H5::Group root = f.openGroup("/");
   CHECK(test::attr_string(root, "format") == "alchain-assessment");
@@ -179,7 +179,7 @@ TEST_CASE("an MC-dropout oracle on a model whose dropout is 0 is refused before 
 TEST_CASE("a window's corruption is applied to its inputs only, seeded per input") {
   test::TempDir dir;
   const Pipeline p = load_text(dir, small_assessment("oracle = \"confidence\"", "budget = 10"));
-  std::shared_ptr<Dataset> base = create_dataset(p, test::shipped_plugins());
+  std::shared_ptr<Dataset> base = open_dataset(p, test::shipped_plugins());
   const at::Tensor ids = torch::tensor(std::vector<std::int64_t>{5, 6, 7}, torch::kInt64);
   const at::Tensor clean = base->inputs(Split::train, ids);
   for (const char* name : {"blur", "noise", "brightness", "contrast", "rotation"}) {

@@ -11,6 +11,8 @@
 using namespace alchain;
 using alchain::test::fixture_dir;
 
+static const std::string kHostAbi = std::to_string(ALCHAIN_ABI_MAJOR) + "." + std::to_string(ALCHAIN_ABI_MINOR);
+
 // The descriptor layout is part of the ABI: append-only, pinned here (x86-64 / LP64).
 static_assert(offsetof(alchain_plugin_descriptor, struct_size) == 0);
 static_assert(offsetof(alchain_plugin_descriptor, abi_major) == 4);
@@ -100,7 +102,7 @@ TEST_CASE("a plugin of the previous ABI major is refused, naming both versions")
   const PluginError e = load_error("abi_major");
   CHECK(e.kind() == PluginErrorKind::abi_mismatch);
   const std::string msg = e.what();
-  CHECK(msg.find("libalchain_policy_fixture_abi_major.so: ABI 1.1, host supports 2.0") != std::string::npos);
+  CHECK(msg.find("libalchain_policy_fixture_abi_major.so: ABI 1.1, host supports " + kHostAbi) != std::string::npos);
 }
 
 TEST_CASE("a future minor version is refused") {
@@ -118,8 +120,8 @@ TEST_CASE("a fingerprint mismatch is refused before any plugin code runs") {
   CHECK(msg.find(host_fingerprint()) != std::string::npos);
 }
 
-// 2.0 has no older minor yet; the fixture's descriptor ends after `destroy`, as it did before `flags`
-// was appended, which is what a 2.0 plugin will look like to a 2.1 host that appends a field.
+// 3.0 has no older minor yet; the fixture's descriptor ends after `destroy`, as it did before `flags`
+// was appended, which is what a 3.0 plugin will look like to a 3.1 host that appends a field.
 TEST_CASE("a shorter descriptor from an older minor (ending before flags) loads, its missing fields defaulted") {
   PluginRegistry r;
   r.scan({fixture_dir("old_minor")});
@@ -231,7 +233,7 @@ TEST_CASE("an unknown name lists what exists and why other files did not load") 
     CHECK(e.kind() == PluginErrorKind::unknown_name);
     const std::string msg = e.what();
     CHECK(msg.find("unknown model 'resnet51' (available: lenet5, mlp, resnet20)") == 0);
-    CHECK(msg.find("ABI 1.1, host supports 2.0") != std::string::npos);
+    CHECK(msg.find("ABI 1.1, host supports " + kHostAbi) != std::string::npos);
   }
 }
 

@@ -75,11 +75,10 @@ class Cycle {
 
  private:
   Trained train(const ModelEntry& m, const std::vector<std::int64_t>& ids, std::uint64_t stream, std::uint64_t round) {
-    const at::Tensor labels = data_->labels(Split::train, ids_tensor(ids));
     torch::manual_seed(derive_seed(p_.run.seed, {stream, round, 1}));
     Trained t;
     t.model = registry_.create_model(m.model.plugin, m.model.params, ctx_);
-    const TrainResult tr = train_model(*t.model, *data_, ids, to_vector(labels), m.training,
+    const TrainResult tr = train_model(*t.model, *data_, ids, m.training,
                                        derive_seed(p_.run.seed, {stream, round, 2}), epochs_);
     t.test_accuracy = evaluate_model(*t.model, *data_, num_classes_, p_.run.inference_batch_size).accuracy;
     char buf[160];
@@ -396,6 +395,12 @@ void check_assessment_runnable(const Pipeline& p, const PluginRegistry& registry
 
 void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset& data, Diagnostics& diags) {
   const AssessmentSpec& a = p.assessment;
+  if (data.info().task != Task::classification) {
+    diags.error(p.dataset.pos, "dataset: '" + p.dataset.plugin + "' is a " + to_string(data.info().task) +
+                                   " dataset; operational assessment ([assessment]) estimates a classifier's "
+                                   "accuracy and supports classification datasets only");
+    return;
+  }
   const std::int64_t pool = data.size(Split::train);
   const std::int64_t reference_extra =
       a.reference.model.plugin.empty() ? 0 : std::max<std::int64_t>(0, a.reference_train - a.train);

@@ -259,6 +259,7 @@ int cmd_models(const std::vector<std::string>& args) {
     std::string label, plugin;
     Params params;
   };
+  std::optional<Task> data_task;
   std::vector<Row> rows;
   if (vm.count("pipeline")) {
     if (vm.count("model")) throw po::error("--model lists plugins; a pipeline lists its own models");
@@ -270,6 +271,7 @@ int cmd_models(const std::vector<std::string>& args) {
     hardware = p.hardware;  // the fleet and the pipeline's [hardware]
     input = info.input_shape;
     classes = static_cast<std::int64_t>(info.class_names.size());
+    data_task = info.task;
     for (const auto& g : p.generations) rows.push_back({g.name + " (" + g.model.plugin + ")", g.model.plugin, g.model.params});
     for (const auto& m : p.model_entries)
       rows.push_back({m.name == m.model.plugin ? m.name : m.name + " (" + m.model.plugin + ")", m.model.plugin, m.model.params});
@@ -290,7 +292,9 @@ int cmd_models(const std::vector<std::string>& args) {
   std::vector<ModelCost> costs;
   for (const auto& r : rows) {
     try {
-      costs.push_back(measure_model(registry, r.label, r.plugin, r.params, input, classes));
+      const bool segmentation = registry.get(PluginKind::model, r.plugin).flags & ALCHAIN_FLAG_SEGMENTATION;
+      const Task task = data_task ? *data_task : segmentation ? Task::segmentation : Task::classification;
+      costs.push_back(measure_model(registry, r.label, r.plugin, r.params, input, classes, task));
     } catch (const std::exception& e) {
       throw std::runtime_error("model '" + r.label + "' for input " + shape_text(input) + ": " + e.what());
     }

@@ -23,6 +23,7 @@
 #include "alchain/results/result_store.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
+#include "alchain/run/task.hpp"
 #include "alchain/run/trainer.hpp"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
@@ -93,7 +94,7 @@ void check_latency(const Pipeline& p, const PluginRegistry& registry, const Data
     ModelCost cost;
     try {
       cost = measure_model(registry, g.name, g.model.plugin, g.model.params, info.input_shape,
-                           static_cast<std::int64_t>(info.class_names.size()));
+                           static_cast<std::int64_t>(info.class_names.size()), info.task);
     } catch (const std::exception&) {
       continue;  // preflight has reported why the model cannot be created
     }
@@ -126,7 +127,7 @@ Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& da
 
 std::shared_ptr<Dataset> create_dataset_or_note(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
   try {
-    return create_dataset(p, registry);
+    return open_dataset(p, registry);
   } catch (const std::exception& e) {
     diags.error(p.dataset.pos, std::string("dataset: ") + e.what());
     return nullptr;
@@ -162,7 +163,7 @@ void check_output_writable(const std::filesystem::path& output) {
 }
 
 Plan plan_for(const Pipeline& p, const PluginRegistry& registry) {
-  const auto data = create_dataset(p, registry);
+  const auto data = open_dataset(p, registry);
   return expand_plan(p, data->size(Split::train));
 }
 
@@ -216,6 +217,8 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   header.pipeline_text = p.text;
   header.dataset = p.dataset.plugin;
   header.class_names = info.class_names;
+  header.task = to_string(info.task);
+  header.metric = task_ops(info.task).metric();
   header.threads = outcome.threads;
   header.trial_threads = trial_threads;
   header.jobs = jobs;
@@ -355,7 +358,7 @@ int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::fil
   std::FILE* out = ::fdopen(proto, "w");
   if (!out) throw std::runtime_error("worker: cannot open its protocol stream");
   set_compute_threads(threads);
-  std::shared_ptr<Dataset> data = create_dataset(p, registry);
+  std::shared_ptr<Dataset> data = open_dataset(p, registry);
   const Plan plan = expand_plan(p, data->size(Split::train));
   if (plan.fingerprint != fingerprint)
     throw std::runtime_error(p.path + ": the pipeline changed since the run started (plan " + plan.fingerprint +

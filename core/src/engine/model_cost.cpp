@@ -11,8 +11,10 @@
 namespace alchain {
 
 ModelCost measure_model(const PluginRegistry& registry, const std::string& label, const std::string& plugin,
-                        const Params& params, const std::vector<std::int64_t>& input_shape, std::int64_t classes) {
+                        const Params& params, const std::vector<std::int64_t>& input_shape, std::int64_t classes,
+                        Task task) {
   CreateContext ctx;
+  ctx.task = task;
   ctx.num_classes = classes;
   ctx.input_shape = input_shape;
   const auto model = registry.create_model(plugin, params, ctx);

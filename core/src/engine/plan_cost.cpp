@@ -17,7 +17,7 @@
 namespace alchain {
 
 PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry& registry) {
-  const auto data = create_dataset(p, registry);
+  const auto data = open_dataset(p, registry);
   return estimate_cost(p, plan, registry, data->info(), data->size(Split::test));
 }
 

@@ -42,6 +42,9 @@ SelectionOutcome run_selection_round(Policy& policy, const std::vector<std::int6
     ctx.generation = round.generation;
     ctx.cycle = round.cycle;
     ctx.labeled = &labeled;
+    ctx.task = round.task;
+    ctx.reduction = round.reduction;
+    ctx.reduction_fraction = round.reduction_fraction;
     const double t0 = monotonic_seconds();
     policy.begin(ctx);
     const std::uint32_t needs = policy.needs();

@@ -11,6 +11,7 @@
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/process_tuning.hpp"
+#include "alchain/run/task.hpp"
 #include "alchain/run/trainer.hpp"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
@@ -18,9 +19,6 @@
 #include "alchain/util/clock.hpp"
 
 namespace alchain {
-
-namespace {
-}  // namespace
 
 struct TrialRunner::Round {
   std::shared_ptr<Model> model;
@@ -31,13 +29,6 @@ std::shared_ptr<Dataset> open_dataset(const Pipeline& p, const PluginRegistry& r
   CreateContext dctx;
   dctx.base_dir = std::filesystem::path(p.path).parent_path().string();
   return registry.create_dataset(p.dataset.plugin, p.dataset.params, dctx);
-}
-
-std::shared_ptr<Dataset> create_dataset(const Pipeline& p, const PluginRegistry& registry) {
-  std::shared_ptr<Dataset> data = open_dataset(p, registry);
-  if (data->info().task != Task::classification)
-    throw std::runtime_error("dataset '" + p.dataset.plugin + "': only classification is supported so far");
-  return data;
 }
 
 namespace {
@@ -64,6 +55,7 @@ CreateContext plugin_context(const Pipeline& pipeline, const PluginRegistry& reg
   CreateContext ctx;
   ctx.num_classes = static_cast<std::int64_t>(info.class_names.size());
   ctx.input_shape = info.input_shape;
+  ctx.task = info.task;
   ctx.make_policy = PolicyFactory{&pipeline, &registry, ctx, 0};
   return ctx;
 }
@@ -80,7 +72,6 @@ TrialRunner::TrialRunner(const Pipeline& pipeline, const Plan& plan, const Plugi
 TrialRunner::~TrialRunner() = default;
 
 TrialRunner::Round TrialRunner::train_round(const Trial& trial, const ModelEntry& m, const std::vector<std::int64_t>& ids,
-                                            const std::vector<std::int64_t>& labels,
                                             const std::shared_ptr<TrainingHead>& head) {
   Round round;
   RoundRecord& rec = round.record;
@@ -96,25 +87,28 @@ TrialRunner::Round TrialRunner::train_round(const Trial& trial, const ModelEntry
   round.model = registry_.create_model(m.model.plugin, m.model.params, mctx_);
   rec.model_parameters = round.model->parameter_count();
   rec.model_macs = round.model->macs(input_shape_);
-  const TrainResult tr = train_model(*round.model, *data_, ids, labels, m.training, rec.data_seed, progress_, head.get());
+  const TrainResult tr = train_model(*round.model, *data_, ids, m.training, rec.data_seed, progress_, head.get());
   const EvalResult ev = evaluate_model(*round.model, *data_, num_classes_, pipeline_.run.inference_batch_size);
   rec.accuracy = ev.accuracy;
   rec.per_class_accuracy = ev.per_class;
+  rec.miou = ev.miou;
+  rec.per_class_iou = ev.per_class_iou;
+  rec.confusion = ev.confusion;
   rec.train_loss = tr.last_epoch_loss;
   rec.epochs = tr.epochs;
   rec.steps = tr.steps;
   rec.timings["train_s"] = tr.seconds;
   rec.timings["eval_s"] = ev.seconds;
-  char buf[96];
-  std::snprintf(buf, sizeof buf, ": %s on %lld samples, accuracy %.4f (%.1f s)", m.name.c_str(),
-                static_cast<long long>(n), ev.accuracy, tr.seconds + ev.seconds);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, ": %s on %lld samples, %s %.4f (%.1f s)", m.name.c_str(),
+                static_cast<long long>(n), ev.metric.c_str(), ev.value, tr.seconds + ev.seconds);
   progress_.line("  " + trial.id + buf);
   return round;
 }
 
 void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
   LabeledSet labeled(plan_.pool_size);
-  labeled.add(*data_, initial_set(plan_, trial.repeat));
+  labeled.add(initial_set(plan_, trial.repeat));
   std::vector<std::shared_ptr<Model>> members;  // each finished stage's last model: the committee
   for (std::size_t si = 0; si < trial.stages.size(); ++si) {
     const Stage& stage = trial.stages[si];
@@ -127,7 +121,7 @@ void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
       // A policy's training head (LLAL) trains only with models that then select, so a model
       // that only hands over or deploys is trained alike in every arm and cell.
       const std::shared_ptr<TrainingHead> head = selects ? policy->training_head() : nullptr;
-      Round round = train_round(trial, stage.model, labeled.ids(), labeled.labels(), head);
+      Round round = train_round(trial, stage.model, labeled.ids(), head);
       RoundRecord& r = round.record;
       r.stage = static_cast<int>(si);
       r.stage_name = stage.name;
@@ -145,6 +139,9 @@ void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
         sr.generation = static_cast<int>(si);
         sr.cycle = c;
         sr.num_classes = num_classes_;
+        sr.task = mctx_.task;
+        sr.reduction = parse_reduction(stage.policy.reduction.method);
+        sr.reduction_fraction = stage.policy.reduction.fraction;
         sr.who = "policy '" + stage.policy.name + "' (" + trial.id + ", cycle " + std::to_string(c) + ")";
         StreamRequest req;
         req.mc_passes = policy->mc_passes();
@@ -162,7 +159,7 @@ void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
         SelectionOutcome out = run_selection_round(*policy, labeled.ids(), labeled.unlabeled(), sr, source);
         r.timings["score_s"] = out.score_s;
         r.timings["select_s"] = out.select_s;
-        labeled.add(*data_, out.selection.picked);
+        labeled.add(out.selection.picked);
         r.has_selection = true;
         r.selected = std::move(out.selection.picked);
         r.score_ids = std::move(out.selection.score_ids);
@@ -185,10 +182,10 @@ void TrialRunner::run_train(const Trial& trial, const TrialInputs& inputs, Trial
     throw std::runtime_error(trial.id + ": its source '" + trial.source + "' labeled " + std::to_string(order.size()) +
                              " samples, the trial trains on " + std::to_string(longest));
   LabeledSet labeled(plan_.pool_size);
-  labeled.add(*data_, {order.begin(), order.begin() + longest});
+  labeled.add({order.begin(), order.begin() + longest});
   for (std::int64_t n : trial.sizes) {
     const LabeledSet set = labeled.prefix(static_cast<std::size_t>(n));
-    Round round = train_round(trial, trial.model, set.ids(), set.labels(), nullptr);
+    Round round = train_round(trial, trial.model, set.ids(), nullptr);
     round.record.stage_name = trial.model.name;
     round.record.cycle = static_cast<int>((n - plan_.initial) / std::max<std::int64_t>(1, plan_.per_cycle));
     if (n == longest) round.record.summary_row = trial.summary_row;

@@ -70,13 +70,14 @@ std::map<std::string, ModelEntry> read_model_entries(const toml::table& t, const
 /// `[policies.<name>]` tables: plugin, params, reference.
 std::map<std::string, PolicyEntry> read_policy_entries(const toml::table& t, const PluginRegistry& registry,
                                                        Diagnostics& diags) {
-  return read_entries<PolicyEntry>(t, "policies", "policy", "plugin, params, reference", diags,
+  return read_entries<PolicyEntry>(t, "policies", "policy", "plugin, params, reference, reduction, reduction_fraction", diags,
                                    [&](TableReader& r, const std::string&, const std::string& name) {
                                      PolicyEntry e;
                                      e.name = name;
                                      read_plugin_ref(r, "plugin", "params", PluginKind::policy, registry, diags,
                                                      e.policy, true);
                                      r.boolean("reference", e.reference);
+                                     read_pixel_reduction(r, e.reduction);
                                      return e;
                                    });
 }

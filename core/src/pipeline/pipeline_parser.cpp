@@ -310,6 +310,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
       read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
       read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
       r.boolean("reference", g.reference);
+      read_pixel_reduction(r, g.reduction);
       if (r.string("hardware", g.hardware)) {
         g.hardware_pos = source_pos(gt.get("hardware")->source());
         if (!find_hardware(p.hardware, g.hardware)) {
@@ -363,5 +364,10 @@ void read_plugin_ref(TableReader& r, const char* key, const char* params_key, Pl
 }
 
 void read_training_options(TableReader& r, TrainingOptions& t) { read_training(r, t); }
+
+void read_pixel_reduction(TableReader& r, PixelReduction& out) {
+  r.string("reduction", out.method, {"mean", "max", "top_fraction_mean"});
+  r.real("reduction_fraction", out.fraction, 0.0, 1.0, /*min_exclusive=*/true);
+}
 
 }  // namespace alchain

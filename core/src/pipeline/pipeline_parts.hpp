@@ -18,6 +18,8 @@ void read_plugin_ref(TableReader& r, const char* key, const char* params_key, Pl
 
 /// Reads a [training] table into `t` (keys absent from the table keep their value).
 void read_training_options(TableReader& r, TrainingOptions& t);
+/// The `reduction` and `reduction_fraction` keys of a generation or a `[policies.<name>]` entry.
+void read_pixel_reduction(TableReader& r, PixelReduction& out);
 
 /// Each policy against the model that runs it: an [experiment]'s (surrogate, policy) pairings
 /// meet the policy's requirements, and wrapper policies' bases (a string parameter `base`, as

@@ -86,7 +86,13 @@ std::string describe_model(const ModelEntry& m) {
 
 std::string describe_policy(const PolicyEntry& p) {
   if (p.policy.plugin.empty()) return "-";
-  return p.name + "=" + plugin_text(p.policy) + describe(p.policy.params) + (p.reference ? "[reference]" : "");
+  // The reduction only when not the default, so plans (and fingerprints) written before it stay valid.
+  const PixelReduction standard;
+  std::string reduction;
+  if (!(p.reduction == standard))
+    reduction = "[reduction=" + p.reduction.method + "," + std::to_string(p.reduction.fraction) + "]";
+  return p.name + "=" + plugin_text(p.policy) + describe(p.policy.params) + (p.reference ? "[reference]" : "") +
+         reduction;
 }
 
 std::string hex(std::uint64_t x) {
@@ -118,6 +124,7 @@ void expand_chain(const Pipeline& p, Plan& plan) {
     s.policy.name = g.policy.plugin;
     s.policy.policy = g.policy;
     s.policy.reference = g.reference;
+    s.policy.reduction = g.reduction;
     s.cycles = g.cycles;
     s.final_round = true;  // each generation's accuracy, the committee's members
     s.summary_row = g.name;

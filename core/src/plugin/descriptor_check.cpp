@@ -18,7 +18,7 @@ std::string abi_range() {
 
 constexpr std::uint32_t kKnownFlags = ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_MC_DROPOUT |
                                       ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS | ALCHAIN_FLAG_USES_LABELS |
-                                      ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL;
+                                      ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL | ALCHAIN_FLAG_SEGMENTATION;
 
 /// A descriptor string read no further than `bound` bytes: its length, or `bound` when it has no
 /// NUL within them.

@@ -483,8 +483,17 @@ std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name,
 
 std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, const Params& params,
                                                     const CreateContext& ctx) const {
-  std::shared_ptr<Model> m = create_as<Model>(PluginKind::model, name, params, ctx);
   const PluginInfo& info = get(PluginKind::model, name);
+  // The task a model is made for is its descriptor's, checked before any of its code runs.
+  const Task made_for = info.has(ALCHAIN_FLAG_SEGMENTATION) ? Task::segmentation : Task::classification;
+  if (made_for != ctx.task)
+    throw PluginError(PluginErrorKind::init_failed, info.file,
+                      "model '" + info.name + "' is made for " + to_string(made_for) + "; this dataset's task is " +
+                          to_string(ctx.task) +
+                          (ctx.task == Task::segmentation ? " (segmentation models declare ALCHAIN_FLAG_SEGMENTATION: "
+                                                            "deeplabv3plus)"
+                                                          : ""));
+  std::shared_ptr<Model> m = create_as<Model>(PluginKind::model, name, params, ctx);
   // The descriptor's flag is what validation pairs MC policies with; the object must not offer
   // what the flag does not declare (or validation passed on a promise nobody checked).
   if (m->stochastic_passes_available() && !(info.flags & ALCHAIN_FLAG_MC_DROPOUT))

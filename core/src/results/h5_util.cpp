@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <initializer_list>
+#include <stdexcept>
 #include <thread>
 
 #include <fcntl.h>
@@ -103,6 +104,14 @@ void uint_list_attr(H5::H5Object& obj, const std::string& name, const std::vecto
 void write_i64(H5::Group& g, const std::string& n, const std::vector<std::int64_t>& v) { dataset(g, n, H5::PredType::NATIVE_INT64, v); }
 void write_f64(H5::Group& g, const std::string& n, const std::vector<double>& v) { dataset(g, n, H5::PredType::NATIVE_DOUBLE, v); }
 void write_f32(H5::Group& g, const std::string& n, const std::vector<float>& v) { dataset(g, n, H5::PredType::NATIVE_FLOAT, v); }
+void write_i64_matrix(H5::Group& g, const std::string& n, const std::vector<std::int64_t>& v, hsize_t rows) {
+  if (rows ? v.size() % rows != 0 : !v.empty())
+    throw std::invalid_argument("write_i64_matrix: " + std::to_string(v.size()) + " values do not fill " +
+                                std::to_string(rows) + " rows");
+  hsize_t dims[2] = {rows, rows ? v.size() / rows : 0};
+  H5::DataSet ds = g.createDataSet(n, H5::PredType::NATIVE_INT64, H5::DataSpace(2, dims));
+  if (!v.empty()) ds.write(v.data(), H5::PredType::NATIVE_INT64);
+}
 
 namespace {
 /// Refuses, as an HDF5 exception like any other unreadable attribute, one that is not a single

@@ -27,6 +27,8 @@ void uint_list_attr(H5::H5Object& obj, const std::string& name, const std::vecto
 void write_i64(H5::Group& g, const std::string& name, const std::vector<std::int64_t>& v);
 void write_f64(H5::Group& g, const std::string& name, const std::vector<double>& v);
 void write_f32(H5::Group& g, const std::string& name, const std::vector<float>& v);
+/// A [rows, size / rows] int64 dataset (row-major `v`); rows = 0 writes an empty [0, 0] one.
+void write_i64_matrix(H5::Group& g, const std::string& name, const std::vector<std::int64_t>& v, hsize_t rows);
 
 std::string read_string_attr(const H5::H5Object& obj, const std::string& name);
 std::vector<std::string> read_string_list_attr(const H5::H5Object& obj, const std::string& name);

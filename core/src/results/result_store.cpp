@@ -98,6 +98,7 @@ void write_round(H5::Group& g, const RoundRecord& r) {
   h5::uint_attr(g, "data_seed", r.data_seed);
   h5::int_attr(g, "num_labeled", static_cast<std::int64_t>(r.labeled.size()));
   h5::double_attr(g, "accuracy", r.accuracy);
+  h5::double_attr(g, "miou", r.miou);
   h5::double_attr(g, "train_loss", r.train_loss);
   h5::int_attr(g, "epochs", r.epochs);
   h5::int_attr(g, "steps", r.steps);
@@ -106,6 +107,8 @@ void write_round(H5::Group& g, const RoundRecord& r) {
   for (const auto& [k, v] : r.timings) h5::double_attr(g, k, v);
   h5::write_i64(g, "labeled", r.labeled);
   h5::write_f64(g, "per_class_accuracy", r.per_class_accuracy);
+  h5::write_f64(g, "per_class_iou", r.per_class_iou);
+  h5::write_i64_matrix(g, "confusion", r.confusion, static_cast<hsize_t>(r.per_class_iou.size()));
   if (r.has_selection) {
     h5::uint_attr(g, "policy_seed", r.policy_seed);
     h5::write_i64(g, "selected", r.selected);
@@ -256,6 +259,8 @@ void ResultStore::create_file(const fs::path& file) const {
     h5::string_attr(root, "pipeline_toml", header_.pipeline_text);
     h5::string_attr(root, "dataset", header_.dataset);
     h5::string_list_attr(root, "class_names", header_.class_names);
+    h5::string_attr(root, "task", header_.task);
+    h5::string_attr(root, "metric", header_.metric);
     h5::int_attr(root, "threads", header_.threads);
     h5::int_attr(root, "trial_threads", header_.trial_threads);
     h5::int_attr(root, "jobs", header_.jobs);

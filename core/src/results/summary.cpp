@@ -38,6 +38,10 @@ Summary read_summary(const fs::path& file) {
     s.pipeline = h5::read_string_attr(root, "pipeline_name");
     s.plan_kind = h5::read_string_attr(root, "plan_kind");
     s.status = h5::read_string_attr(root, "status");
+    // Files written before segmentation have no "metric": theirs is accuracy.
+    if (root.attrExists("metric")) s.metric = h5::read_string_attr(root, "metric");
+    if (s.metric != "accuracy" && s.metric != "miou")
+      throw std::runtime_error(file.string() + ": unknown metric '" + s.metric + "' (accuracy, miou)");
     s.rows = h5::read_string_list_attr(root, "rows");
     s.columns = h5::read_string_list_attr(root, "columns");
     const std::vector<std::string> planned = h5::read_string_list_attr(root, "trial_ids");
@@ -64,7 +68,7 @@ Summary read_summary(const fs::path& file) {
         const std::string row = h5::read_string_attr(r, "summary_row");
         if (row.empty() || !row_of.count(row) || !col_of.count(column) || repeat < 0 || repeat >= s.repeats) continue;
         const std::size_t ri = row_of[row];
-        s.values[ri][col_of[column]][static_cast<std::size_t>(repeat)] = h5::read_double_attr(r, "accuracy");
+        s.values[ri][col_of[column]][static_cast<std::size_t>(repeat)] = h5::read_double_attr(r, s.metric);
         s.labeled_per_row[ri] = h5::read_int_attr(r, "num_labeled");
         s.labeled = s.labeled_per_row[ri];
       }
@@ -177,7 +181,7 @@ std::string counts_line(const Summary& s, const Counts& k) {
 
 void print_text(std::ostream& os, const Summary& s, bool markdown) {
   const std::string unit = s.plan_kind == "matrix" ? "at " + std::to_string(s.labeled) + " labeled, " : "";
-  os << "\n" << s.pipeline << ": test " << s.metric << " " << unit << "mean ± sd over " << s.repeats << " repeat"
+  os << "\n" << s.pipeline << ": test " << (s.metric == "miou" ? "mIoU" : s.metric) << " " << unit << "mean ± sd over " << s.repeats << " repeat"
      << (s.repeats == 1 ? "" : "s");
   if (s.plan_kind == "matrix") os << " (rows: deployment model; columns: whose picks it trained on)";
   os << "\n";

@@ -9,6 +9,7 @@
 
 #include "alchain/run/fault_point.hpp"
 #include "alchain/run/interrupt.hpp"
+#include "alchain/run/task.hpp"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
@@ -22,32 +23,39 @@ at::Tensor id_tensor(const std::int64_t* p, std::int64_t n) {
   return torch::from_blob(const_cast<std::int64_t*>(p), {n}, torch::kInt64).clone();
 }
 /// Random crop after zero padding and/or horizontal flip, per sample, from `rng`. x: [B, C, H, W].
-at::Tensor augment(const at::Tensor& x, const TrainingOptions& o, Rng& rng) {
-  at::Tensor out = x;
+/// Per-pixel labels y [B, H, W] (segmentation) move with their pixels; padding is unlabelled.
+void augment(at::Tensor& x, at::Tensor& y, const TrainingOptions& o, Rng& rng) {
+  const bool maps = y.dim() == 3;
   const std::int64_t b = x.size(0), h = x.size(2), w = x.size(3);
   if (o.augment_crop_padding > 0) {
     const std::int64_t p = o.augment_crop_padding;
     const at::Tensor padded = torch::constant_pad_nd(x, {p, p, p, p}, 0.0);
-    std::vector<at::Tensor> crops;
+    const at::Tensor padded_y = maps ? torch::constant_pad_nd(y, {p, p, p, p}, kIgnoreIndex) : y;
+    std::vector<at::Tensor> crops, label_crops;
     crops.reserve(static_cast<std::size_t>(b));
     for (std::int64_t i = 0; i < b; ++i) {
       const auto dy = static_cast<std::int64_t>(rng.uniform(static_cast<std::uint64_t>(2 * p + 1)));
       const auto dx = static_cast<std::int64_t>(rng.uniform(static_cast<std::uint64_t>(2 * p + 1)));
       crops.push_back(padded[i].narrow(1, dy, h).narrow(2, dx, w));
+      if (maps) label_crops.push_back(padded_y[i].narrow(0, dy, h).narrow(1, dx, w));
     }
-    out = torch::stack(crops);
+    x = torch::stack(crops);
+    if (maps) y = torch::stack(label_crops);
   }
   if (o.augment_hflip) {
     std::vector<std::int64_t> flip;
     for (std::int64_t i = 0; i < b; ++i)
       if (rng.uniform(2) == 1) flip.push_back(i);
     if (!flip.empty()) {
-      if (out.is_same(x)) out = x.clone();
       const at::Tensor idx = torch::tensor(flip, torch::kInt64);
-      out.index_copy_(0, idx, out.index_select(0, idx).flip({3}));
+      x = x.clone();
+      x.index_copy_(0, idx, x.index_select(0, idx).flip({3}));
+      if (maps) {
+        y = y.clone();
+        y.index_copy_(0, idx, y.index_select(0, idx).flip({2}));
+      }
     }
   }
-  return out;
 }
 
 double lr_at(const TrainingOptions& o, double epoch_progress /* epochs done, fractional */) {
@@ -65,9 +73,10 @@ void Progress::line(const std::string& s) const {
 }
 
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
-                        const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
-                        std::uint64_t seed, const Progress& progress, TrainingHead* head) {
+                        const TrainingOptions& opt, std::uint64_t seed, const Progress& progress,
+                        TrainingHead* head) {
   const double t0 = monotonic_seconds();
+  const TaskOps& task = task_ops(data.info().task);
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
   // Batches that step: a last batch of one sample is skipped (batch norm cannot train on it).
@@ -121,7 +130,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
     Rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch)})).shuffle(order);
-    std::vector<std::int64_t> batch_ids, batch_labels;
+    std::vector<std::int64_t> batch_ids;
     double loss_sum = 0;
     std::int64_t seen = 0;
     const double te = monotonic_seconds();
@@ -130,31 +139,28 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       const std::int64_t lo = b * opt.batch_size, hi = std::min(n, lo + opt.batch_size);
       if (hi - lo < 2) continue;  // batch norm cannot train on a single sample
       batch_ids.clear();
-      batch_labels.clear();
-      for (std::int64_t i = lo; i < hi; ++i) {
-        batch_ids.push_back(ids[order[i]]);
-        batch_labels.push_back(labels[order[i]]);
-      }
+      for (std::int64_t i = lo; i < hi; ++i) batch_ids.push_back(ids[order[i]]);
+      const at::Tensor batch = id_tensor(batch_ids.data(), hi - lo);
       const double lr = lr_at(o, epoch + static_cast<double>(b) / batches);
       for (auto& g : sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
-      at::Tensor x = data.inputs(Split::train, id_tensor(batch_ids.data(), hi - lo));
+      at::Tensor x = data.inputs(Split::train, batch);
+      at::Tensor y = data.labels(Split::train, batch).to(torch::kInt64);
       if (augmenting) {
         if (x.dim() != 4)
           throw std::runtime_error("training.augment_*: augmentation needs image inputs [N, C, H, W]; this dataset gives " +
                                    std::to_string(x.dim()) + "-D inputs");
         Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b), 0x617567ULL}));
-        x = augment(x, o, rng);
+        augment(x, y, o, rng);
       }
-      const at::Tensor y = id_tensor(batch_labels.data(), hi - lo);
       sgd.zero_grad();
       const ModelOutput out = model.forward(x);
+      task.check(out.logits, y);
       at::Tensor loss;
       if (head) {
-        const at::Tensor per_sample = torch::nn::functional::cross_entropy(
-            out.logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-        loss = per_sample.mean() + head->loss(out, per_sample.detach(), epoch);
+        const at::Tensor per_sample = task.per_sample_loss(out.logits, y);
+        loss = task.loss(out.logits, y) + head->loss(out, per_sample.detach(), epoch);
       } else {
-        loss = torch::nn::functional::cross_entropy(out.logits, y);
+        loss = task.loss(out.logits, y);
       }
       loss.backward();
       sgd.step();
@@ -178,32 +184,28 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
 
 EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size) {
   const double t0 = monotonic_seconds();
+  const TaskOps& task = task_ops(data.info().task);
   model.eval();
   c10::InferenceMode guard;
   const std::int64_t n = data.size(Split::test);
-  std::vector<std::int64_t> correct(num_classes, 0), total(num_classes, 0);
+  ConfusionMatrix confusion(num_classes);
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
     check_interrupt();
     const std::int64_t hi = std::min(n, lo + batch_size);
     const at::Tensor ids = torch::arange(lo, hi, torch::kInt64);
-    const at::Tensor pred = model.forward(data.inputs(Split::test, ids)).logits.argmax(1).contiguous();
-    const at::Tensor y = data.labels(Split::test, ids).contiguous();
-    const auto* pp = pred.data_ptr<std::int64_t>();
-    const auto* yp = y.data_ptr<std::int64_t>();
-    for (std::int64_t i = 0; i < hi - lo; ++i) {
-      if (yp[i] < 0 || yp[i] >= num_classes) continue;
-      total[yp[i]] += 1;
-      correct[yp[i]] += pp[i] == yp[i];
-    }
+    const at::Tensor logits = model.forward(data.inputs(Split::test, ids)).logits;
+    const at::Tensor y = data.labels(Split::test, ids).to(torch::kInt64);
+    task.check(logits, y);
+    confusion.add(task.predict(logits), y);
   }
   EvalResult r;
-  std::int64_t c = 0, t = 0;
-  for (std::int64_t k = 0; k < num_classes; ++k) {
-    c += correct[k];
-    t += total[k];
-    r.per_class.push_back(total[k] ? static_cast<double>(correct[k]) / total[k] : NAN);
-  }
-  r.accuracy = t ? static_cast<double>(c) / t : 0.0;
+  r.metric = task.metric();
+  r.value = task.headline(confusion);
+  r.accuracy = confusion.accuracy();
+  r.per_class = confusion.recall();
+  r.miou = confusion.mean_iou();
+  r.per_class_iou = confusion.iou();
+  r.confusion = confusion.counts();
   r.seconds = monotonic_seconds() - t0;
   return r;
 }

@@ -17,7 +17,11 @@ namespace alchain::plugins {
 /// index whose running sum exceeds u).
 class BadgePolicy : public Policy {
  public:
-  BadgePolicy(const Params&, const CreateContext&) {}
+  BadgePolicy(const Params&, const CreateContext& ctx) {
+    if (ctx.task != Task::classification)
+      throw std::invalid_argument("badge builds gradient embeddings from per-sample logits [B, K]; it does not "
+                                  "support segmentation (use a score policy with a reduction, or coreset)");
+  }
   std::uint32_t needs() const override { return kNeedLogits | kNeedEmbedding; }
   void begin(const SelectionContext& ctx) override;
   void observe(const PoolBatch& batch) override;

@@ -26,10 +26,11 @@ struct ModelCost {
 /// Theoretical latency of one input in milliseconds: GOPs / (TOPS * 1000 GOPs/s) * 1000 ms.
 inline double latency_ms(double gops, double tops) { return gops / tops; }
 
-/// Creates model `plugin` with `params` for `classes` classes and one input of `input_shape`
-/// (C, H, W) and counts its parameters and multiply-adds.
+/// Creates model `plugin` with `params` for `classes` classes of `task` and one input of
+/// `input_shape` (C, H, W) and counts its parameters and multiply-adds.
 ModelCost measure_model(const PluginRegistry& registry, const std::string& label, const std::string& plugin,
-                        const Params& params, const std::vector<std::int64_t>& input_shape, std::int64_t classes);
+                        const Params& params, const std::vector<std::int64_t>& input_shape, std::int64_t classes,
+                        Task task = Task::classification);
 
 /// The table `alchain models` prints.
 void print_model_costs(std::ostream& os, const std::vector<ModelCost>& models, const std::vector<Hardware>& hardware,

@@ -22,6 +22,9 @@ struct SelectionRound {
   int generation = 0;
   int cycle = 0;
   std::int64_t num_classes = 0;
+  Task task = Task::classification;
+  Reduction reduction = Reduction::mean;  ///< segmentation: per-pixel scores -> one per image
+  double reduction_fraction = 0.1;
   std::string who;  ///< "policy 'entropy'", for messages
 };
 

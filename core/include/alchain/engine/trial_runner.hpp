@@ -35,7 +35,7 @@ class TrialRunner {
  private:
   struct Round;
   Round train_round(const Trial& trial, const ModelEntry& m, const std::vector<std::int64_t>& ids,
-                    const std::vector<std::int64_t>& labels, const std::shared_ptr<class TrainingHead>& head);
+                    const std::shared_ptr<class TrainingHead>& head);
   void run_select(const Trial& trial, TrialRecord& rec);
   void run_train(const Trial& trial, const TrialInputs& inputs, TrialRecord& rec);
 
@@ -54,10 +54,7 @@ class TrialRunner {
 /// with their defaults (wrapped policies such as power's base).
 CreateContext plugin_context(const Pipeline& pipeline, const PluginRegistry& registry, const DatasetInfo& info);
 
-/// The pipeline's dataset, whatever its task (`alchain data` counts any dataset's labels); paths
-/// are relative to the pipeline file.
+/// The pipeline's dataset; paths are relative to the pipeline file.
 std::shared_ptr<Dataset> open_dataset(const Pipeline& pipeline, const PluginRegistry& registry);
-/// open_dataset, refusing a task the runner cannot train yet (segmentation).
-std::shared_ptr<Dataset> create_dataset(const Pipeline& pipeline, const PluginRegistry& registry);
 
 }  // namespace alchain

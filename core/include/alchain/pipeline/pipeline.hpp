@@ -56,12 +56,20 @@ struct TrainingOptions {
   bool augment_hflip = false;    ///< random horizontal flip with probability 1/2
 };
 
+/// Segmentation: how a policy's per-pixel scores become one score per image (sdk/reduction.hpp).
+struct PixelReduction {
+  std::string method = "mean";  ///< mean | max | top_fraction_mean
+  double fraction = 0.1;        ///< top_fraction_mean: the share of an image's pixels averaged
+  bool operator==(const PixelReduction& o) const { return method == o.method && fraction == o.fraction; }
+};
+
 struct GenerationSpec {
   std::string name;
   PluginRef model;
   PluginRef policy;  ///< empty plugin when cycles == 0
   int cycles = 1;
   bool reference = false;  ///< a reference run: policies that read true labels are allowed
+  PixelReduction reduction;  ///< keys `reduction`, `reduction_fraction`
   TrainingOptions training;
   std::string hardware;        ///< the fleet hardware this generation runs on (a `hardware` name); empty: none
   double max_latency_ms = 0;   ///< its model's theoretical latency per input must not exceed this; 0: no limit
@@ -80,6 +88,7 @@ struct PolicyEntry {
   std::string name;
   PluginRef policy;
   bool reference = false;  ///< may read true labels (true_loss)
+  PixelReduction reduction;  ///< keys `reduction`, `reduction_fraction`
 };
 
 /// `[experiment]`: a surrogate x deployment matrix (docs/experiments.md).

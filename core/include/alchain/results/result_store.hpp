@@ -17,6 +17,8 @@ namespace alchain {
 struct RunHeader {
   std::string pipeline_name, pipeline_path, pipeline_text, dataset;
   std::vector<std::string> class_names;
+  std::string task = "classification";  ///< the dataset's task
+  std::string metric = "accuracy";      ///< the round attribute summaries compare: accuracy | miou
   int threads = 0;        ///< compute threads of the run
   int trial_threads = 0;  ///< compute threads each trial ran with (threads / jobs)
   int jobs = 1;

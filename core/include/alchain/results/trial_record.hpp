@@ -23,8 +23,11 @@ struct RoundRecord {
   std::string summary_row;       ///< the summary cell this round fills, if any
   std::uint64_t init_seed = 0, data_seed = 0, policy_seed = 0;
   std::vector<std::int64_t> labeled;  ///< labeling order
-  double accuracy = 0;
-  std::vector<double> per_class_accuracy;
+  double accuracy = 0;                    ///< of samples; segmentation: of labelled pixels
+  std::vector<double> per_class_accuracy; ///< recall per class
+  double miou = 0;                        ///< mean IoU over the classes present (segmentation's headline)
+  std::vector<double> per_class_iou;
+  std::vector<std::int64_t> confusion;    ///< K x K, [truth][predicted], row-major
   double train_loss = 0;
   std::int64_t epochs = 0, steps = 0;
   std::int64_t model_parameters = 0, model_macs = 0;

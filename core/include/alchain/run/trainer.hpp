@@ -36,20 +36,27 @@ struct TrainResult {
 };
 
 /// Trains `model` from its current weights with SGD (momentum; weight decay on weights of
-/// rank >= 2 only) on the samples `ids` whose labels are `labels`. Data order comes from `seed`.
+/// rank >= 2 only) on the train-split samples `ids`, whose labels it asks the dataset (the
+/// oracle) for, batch by batch; the dataset's task (run/task.hpp) gives the loss. Data order
+/// comes from `seed`.
 /// A policy's `head`, if any, is reset for this model and trained jointly with it. `opt.min_steps`
 /// raises the epoch count; `opt.augment_*` augment each batch with randomness from `seed`.
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
-                        const std::vector<std::int64_t>& labels, const TrainingOptions& opt,
-                        std::uint64_t seed, const Progress& progress, TrainingHead* head = nullptr);
+                        const TrainingOptions& opt, std::uint64_t seed, const Progress& progress,
+                        TrainingHead* head = nullptr);
 
 struct EvalResult {
-  double accuracy = 0;
-  std::vector<double> per_class;  ///< NaN for a class absent from the test split
+  std::string metric = "accuracy";  ///< the task's headline metric: "accuracy" or "miou"
+  double value = 0;                 ///< its value
+  double accuracy = 0;              ///< of samples, or of labelled pixels (segmentation)
+  std::vector<double> per_class;    ///< recall per class; NaN for a class absent from the test split
+  double miou = 0;                  ///< mean IoU over the classes present (segmentation's headline)
+  std::vector<double> per_class_iou;  ///< NaN for a class neither labelled nor predicted
+  std::vector<std::int64_t> confusion;  ///< [truth][predicted], row-major, K x K
   double seconds = 0;
 };
 
-/// Accuracy on the whole test split.
+/// The task's metrics on the whole test split.
 EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size);
 
 /// What stream_outputs() computes for each batch.

@@ -10,9 +10,10 @@ extern "C" {
 #endif
 
 /* The host loads a plugin iff plugin major == host major && plugin minor <= host minor.
- * Bump the minor when appending a field to a descriptor struct; bump the major for anything
- * else (reordering, removing, changing a type, changing a C++ interface in sdk/). */
-#define ALCHAIN_ABI_MAJOR 2
+ * Bump the minor when appending a field to a descriptor struct or adding a plugin kind; bump the
+ * major for anything else (reordering, removing, changing a type, changing a C++ interface in
+ * sdk/). docs/abi.md has the rule and what each version added. */
+#define ALCHAIN_ABI_MAJOR 3
 #define ALCHAIN_ABI_MINOR 0
 
 /* The one symbol every plugin library exports (C linkage, default visibility). */
@@ -55,7 +56,9 @@ typedef enum alchain_plugin_flag {
   ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS = 1u << 2, /* policy: uses the chain's earlier generations;
                                                        oracle: needs companion models */
   ALCHAIN_FLAG_USES_LABELS = 1u << 3,               /* policy: reads true labels; reference runs only */
-  ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4      /* oracle: needs a reference model */
+  ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4,     /* oracle: needs a reference model */
+  ALCHAIN_FLAG_SEGMENTATION = 1u << 5               /* model (since 3.0): made for segmentation datasets, per-pixel
+                                                       logits [B, K, H, W]; without it, for classification */
 } alchain_plugin_flag;
 
 /* Factory: builds the plugin's object. `params` is a `const alchain::Params*`, `context` a

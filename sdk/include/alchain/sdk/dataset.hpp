@@ -7,9 +7,14 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "alchain/sdk/params.hpp"  // Task
+
 namespace alchain {
 
-enum class Task : std::uint32_t { classification = 1, segmentation = 2 };
+/// The label of a pixel that belongs to no class (segmentation): losses, metrics and the census
+/// skip it (Cityscapes' "void" labels, ADE20K's 0, fmnist_scenes' faint edges).
+constexpr std::int64_t kIgnoreIndex = 255;
+
 enum class Split : std::uint32_t { train = 0, test = 1 };
 
 inline const char* to_string(Split s) { return s == Split::train ? "train" : "test"; }
@@ -34,7 +39,8 @@ class Dataset {
   virtual std::int64_t size(Split split) const = 0;
   /// Required: float32 [B, C, H, W] inputs, already normalised, for int64 IDs [B].
   virtual at::Tensor inputs(Split split, const at::Tensor& ids) = 0;
-  /// Required: int64 [B] labels for int64 IDs [B]. This is the oracle: the host calls it for the
+  /// Required: int64 labels for int64 IDs [B]: [B] for classification, [B, H, W] for
+  /// segmentation (class per pixel, kIgnoreIndex for none). This is the oracle: the host calls it for the
   /// test split and for samples a policy picked, never to hand labels to a policy.
   virtual at::Tensor labels(Split split, const at::Tensor& ids) = 0;
 };

@@ -12,14 +12,17 @@ namespace alchain {
 
 /// What one forward pass gives.
 struct ModelOutput {
-  at::Tensor logits;    ///< float32 [B, num_classes]
+  at::Tensor logits;    ///< float32 [B, K]; segmentation (CreateContext::task): [B, K, H, W] at the input's H, W
   at::Tensor embedding; ///< float32 [B, embedding_dim()]: the input of the last linear layer
+                        ///< (segmentation: the deepest features, globally average-pooled)
   /// Named intermediate features (tap_names()), as the layers produced them: [B, C, H, W] maps
   /// stay un-pooled so heads that need spatial detail (segmentation) can use them.
   std::map<std::string, at::Tensor> taps;
 };
 
 /// A model. Register submodules under stable names: they are the keys of saved checkpoints.
+/// A model is made for classification, or, with ALCHAIN_FLAG_SEGMENTATION in its descriptor,
+/// for segmentation; the host creates it only for datasets of that task.
 /// The host creates a fresh model (after seeding LibTorch's generator) for every training round,
 /// and switches train()/eval() itself.
 class Model : public torch::nn::Module {

@@ -19,10 +19,19 @@ using ParamValue = std::variant<bool, std::int64_t, double, std::string, std::ve
 
 class Policy;
 
+/// What a dataset's labels are (since 3.0 here, for CreateContext; dataset.hpp had it before).
+///   classification: one class per sample; a model's logits are [B, K].
+///   segmentation: one class per pixel, kIgnoreIndex where unlabelled; a model's logits are
+///   [B, K, H, W] at the input's resolution.
+enum class Task : std::uint32_t { classification = 1, segmentation = 2 };
+
+inline const char* to_string(Task t) { return t == Task::segmentation ? "segmentation" : "classification"; }
+
 /// Everything a plugin needs from the pipeline besides its own parameters.
 struct CreateContext {
   std::int64_t num_classes = 0;          ///< models: classes of the dataset
   std::vector<std::int64_t> input_shape; ///< models: C, H, W of one sample
+  Task task = Task::classification;      ///< models and policies: refuse a task they cannot do (since 3.0)
   std::string base_dir;                  ///< datasets: directory of the pipeline file, for relative paths
   /// policies: creates another policy by name, so a policy can wrap any other (as `power` does):
   /// a `[policies.<name>]` entry of the pipeline with its parameters, else a policy plugin with

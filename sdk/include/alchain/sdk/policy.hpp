@@ -13,6 +13,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "alchain/sdk/params.hpp"
+#include "alchain/sdk/reduction.hpp"
 #include "alchain/sdk/rng.hpp"
 
 namespace alchain {
@@ -39,13 +41,21 @@ struct SelectionContext {
   int generation = 0;
   int cycle = 0;
   const std::vector<std::int64_t>* labeled = nullptr; ///< IDs of the labeled set (never labels)
+  /// Since 3.0. Segmentation: outputs are per pixel, and per-pixel scores become one score per
+  /// image by `reduction` (the pipeline's `reduction` and `reduction_fraction` keys; ScorePolicy
+  /// applies it, other policies may too with reduce_pixel_scores()).
+  Task task = Task::classification;
+  Reduction reduction = Reduction::mean;
+  double reduction_fraction = 0.1;  ///< top_fraction_mean: the share of pixels averaged
 };
 
-/// A batch of surrogate outputs. Tensors are on the CPU; undefined unless needed.
+/// A batch of surrogate outputs. Tensors are on the CPU; undefined unless needed. For
+/// segmentation every K below is followed by the pixels' H, W ([B, K, H, W], ...), and labels
+/// are [B, H, W].
 struct PoolBatch {
   at::Tensor ids;       ///< int64 [B] sample IDs of the train split
   at::Tensor logits;    ///< float32 [B, K]
-  at::Tensor embedding; ///< float32 [B, D]
+  at::Tensor embedding; ///< float32 [B, D] (segmentation: pooled features, one row per image)
   at::Tensor mc_logits;        ///< float32 [T, B, K], T = Policy::mc_passes()
   at::Tensor committee_logits; ///< float32 [M, B, K]: generations 0..g-1 (their last model), then g
   at::Tensor labels;           ///< int64 [B]
@@ -77,7 +87,8 @@ class TrainingHead {
   /// Required: switch between training and inference behaviour.
   virtual void train(bool on) = 0;
   /// Required: the extra loss for one batch. `per_sample_loss` is the model's cross-entropy per
-  /// sample (detached); `epoch` counts from 0.
+  /// sample (detached; segmentation: the mean over the image's labelled pixels); `epoch` counts
+  /// from 0.
   virtual at::Tensor loss(const ModelOutput& out, const at::Tensor& per_sample_loss, int epoch) = 0;
 };
 
@@ -128,7 +139,8 @@ inline std::vector<std::int64_t> top_k_by_score(const std::vector<std::int64_t>&
 }
 
 /// Base for policies that give every pool sample one score and pick the top `budget`.
-/// A subclass writes needs() and score(); everything else is done here.
+/// A subclass writes needs() and score(); everything else is done here. A score() of [B, H, W]
+/// (per pixel, segmentation) is reduced to [B] by the round's SelectionContext::reduction.
 class ScorePolicy : public Policy {
  public:
   void begin(const SelectionContext& ctx) override {
@@ -139,7 +151,10 @@ class ScorePolicy : public Policy {
     scores_.reserve(static_cast<std::size_t>(ctx.pool_size));
   }
   void observe(const PoolBatch& batch) override {
-    const at::Tensor s = score(batch).to(at::kFloat).contiguous();
+    at::Tensor s = score(batch);
+    if (s.dim() > 1 && ctx_.task == Task::segmentation)
+      s = reduce_pixel_scores(s, ctx_.reduction, ctx_.reduction_fraction);
+    s = s.to(at::kFloat).contiguous();
     if (s.dim() != 1 || s.size(0) != batch.ids.size(0))
       throw std::runtime_error("score() must return one value per sample of the batch");
     const float* sp = s.data_ptr<float>();

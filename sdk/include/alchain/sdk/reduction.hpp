@@ -15,6 +15,14 @@ enum class Reduction {
   top_fraction_mean,  ///< mean of the highest ceil(fraction * valid pixels) scores
 };
 
+inline const char* to_string(Reduction r) {
+  switch (r) {
+    case Reduction::max: return "max";
+    case Reduction::top_fraction_mean: return "top_fraction_mean";
+    default: return "mean";
+  }
+}
+
 inline Reduction parse_reduction(const std::string& s) {
   if (s == "mean") return Reduction::mean;
   if (s == "max") return Reduction::max;

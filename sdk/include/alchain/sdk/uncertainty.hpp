@@ -1,4 +1,6 @@
 /// Uncertainty scores from logits, shared by the uncertainty policies (higher = more uncertain).
+/// The class axis is 1 of logits [B, K] (2 of [T, B, K] and [M, B, K]); segmentation's trailing
+/// pixel axes ([B, K, H, W], ...) pass through, giving per-pixel scores [B, H, W].
 #pragma once
 
 #include <ATen/ATen.h>
@@ -41,15 +43,15 @@ inline at::Tensor bald(const at::Tensor& mc_logits) {
 /// Variation ratio 1 - (votes of the modal class) / T over the T passes' predicted classes.
 inline at::Tensor variation_ratios(const at::Tensor& mc_logits) {
   const std::int64_t t = mc_logits.size(0), k = mc_logits.size(2);
-  const at::Tensor votes = at::one_hot(mc_logits.argmax(2), k).sum(0);  // [B, K]
-  return 1.0 - std::get<0>(votes.max(1)).to(at::kFloat) / static_cast<double>(t);
+  const at::Tensor votes = at::one_hot(mc_logits.argmax(2), k).sum(0);  // [B, ..., K]
+  return 1.0 - std::get<0>(votes.max(-1)).to(at::kFloat) / static_cast<double>(t);
 }
 
 /// Vote entropy over M committee members' predicted classes: -sum_k (V_k/M) log(V_k/M).
 inline at::Tensor vote_entropy(const at::Tensor& committee_logits) {
   const std::int64_t m = committee_logits.size(0), k = committee_logits.size(2);
   const at::Tensor share = at::one_hot(committee_logits.argmax(2), k).sum(0).to(at::kFloat) / static_cast<double>(m);
-  return entropy_of_probs(share, 1);
+  return entropy_of_probs(share, -1);  // [B, ..., K]
 }
 
 /// Mean KL divergence of each member's softmax to the consensus (mean) softmax (McCallum & Nigam 1998).
@@ -59,9 +61,12 @@ inline at::Tensor kl_to_consensus(const at::Tensor& committee_logits) {
   return (logp.exp() * (logp - at::log(consensus.clamp_min(1e-30)).unsqueeze(0))).sum(2).mean(0);
 }
 
-/// Cross-entropy of the logits under the true labels (the "true loss" reference).
+/// Cross-entropy of the logits under the true labels (the "true loss" reference). Labels
+/// outside [0, K) (segmentation's ignore index) score 0.
 inline at::Tensor true_loss(const at::Tensor& logits, const at::Tensor& labels) {
-  return -at::log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
+  const at::Tensor valid = labels.ge(0) & labels.lt(logits.size(1));
+  const at::Tensor safe = labels.masked_fill(~valid, 0);
+  return (-at::log_softmax(logits, 1).gather(1, safe.unsqueeze(1)).squeeze(1)).masked_fill(~valid, 0.0);
 }
 
 }  // namespace alchain::uncertainty
