@@ -3,14 +3,15 @@
 
 #include <cmath>
 
+#include "../../plugins/models/deeplabv3plus/deeplabv3plus_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/abi.h"
 
 namespace alchain::fuzz {
 
 // The pipeline fuzzer links no plugin (plugins need LibTorch); these mirror what the shipped
-// plugins declare in plugins/*/*/*_plugin.cpp, which is all --syntax-only validation reads of
-// them. The factories are never called: parsing creates nothing.
+// plugins declare in plugins/*/*/*_plugin.cpp (deeplabv3plus's table is its own header), which is
+// all --syntax-only validation reads of them. The factories are never called: parsing creates nothing.
 namespace shipped {
 constexpr double kNone = NAN;
 inline void* no_create(const void*, const void*, char* error, size_t size) {
@@ -102,6 +103,9 @@ inline const PluginRegistry& shipped_plugins() {
     add(ALCHAIN_KIND_MODEL, "mlp", kMlp, ALCHAIN_FUZZ_N(kMlp), ALCHAIN_FLAG_MC_DROPOUT);
     add(ALCHAIN_KIND_MODEL, "lenet5", kDropout, ALCHAIN_FUZZ_N(kDropout), ALCHAIN_FLAG_MC_DROPOUT);
     add(ALCHAIN_KIND_MODEL, "resnet20", kResnet20, ALCHAIN_FUZZ_N(kResnet20), 0);
+    for (const char* m : {"resnet18", "resnet34", "resnet50"}) add(ALCHAIN_KIND_MODEL, m, nullptr, 0, 0);
+    add(ALCHAIN_KIND_MODEL, "deeplabv3plus", plugins::kDeepLabParams, ALCHAIN_FUZZ_N(plugins::kDeepLabParams),
+        ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_SEGMENTATION);
     for (const char* p : {"random", "entropy", "margin", "least_confidence", "coreset", "badge"})
       add(ALCHAIN_KIND_POLICY, p, nullptr, 0, 0);
     for (const char* p : {"bald", "mc_entropy", "variation_ratios"})

@@ -58,7 +58,7 @@ ResNet20::ResNet20(const ResNet20Options& o) : options_(o) {
     }
   }
   layers = register_module("layers", seq);
-  fc = register_module("fc", torch::nn::Linear(64 * w, o.num_classes()));
+  if (o.num_classes() > 0) fc = register_module("fc", torch::nn::Linear(64 * w, o.num_classes()));
 }
 
 ResNet20::ResNet20(const Params& params, const CreateContext& ctx)
@@ -75,7 +75,7 @@ ModelOutput ResNet20::forward(const at::Tensor& x) {
     if (i % 3 == 2) out.taps["stage" + std::to_string(i / 3 + 1)] = h;
   }
   out.embedding = h.mean({2, 3});
-  out.logits = fc(out.embedding);
+  if (fc) out.logits = fc(out.embedding);
   return out;
 }
 

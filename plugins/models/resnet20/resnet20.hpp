@@ -12,7 +12,7 @@ struct ResNet20Options {
   ResNet20Options(std::int64_t in_channels, std::int64_t num_classes)
       : in_channels_(in_channels), num_classes_(num_classes) {}
   TORCH_ARG(std::int64_t, in_channels);
-  TORCH_ARG(std::int64_t, num_classes);
+  TORCH_ARG(std::int64_t, num_classes);  ///< 0: no classifier (a backbone; forward() gives no logits)
   TORCH_ARG(std::int64_t, width) = 1;  ///< multiplies the stage widths 16/32/64
 };
 
