@@ -63,7 +63,21 @@ def check_round(r, where, problem, num_classes):
         problem(where, "dataset 'per_class_accuracy' is missing")
     elif num_classes is not None and len(r["per_class_accuracy"]) != num_classes:
         problem(where, f"'per_class_accuracy' has {len(r['per_class_accuracy'])} values for {num_classes} classes")
-    for name in ("accuracy", "init_seed", "data_seed", "summary_row", "model", "policy", "cycle"):
+    for name in ("per_class_iou",):
+        if name in r and num_classes is not None and len(r[name]) != num_classes:
+            problem(where, f"'{name}' has {len(r[name])} values for {num_classes} classes")
+    if "confusion" in r:
+        shape = r["confusion"].shape
+        if num_classes is not None and shape != (num_classes, num_classes):
+            problem(where, f"'confusion' is {shape}, expected ({num_classes}, {num_classes})")
+        else:
+            # accuracy is the confusion matrix's trace over its total
+            m = r["confusion"][()]
+            total = m.sum()
+            acc = problem.attr(r, "accuracy", where)
+            if total > 0 and acc is not None and abs(float(np.trace(m)) / total - float(acc)) > 1e-9:
+                problem(where, f"'accuracy' {float(acc)} is not the confusion matrix's {np.trace(m) / total}")
+    for name in ("accuracy", "miou", "init_seed", "data_seed", "summary_row", "model", "policy", "cycle"):
         problem.attr(r, name, where)
     if "selected" in r:
         sel = r["selected"][()]

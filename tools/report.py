@@ -80,13 +80,14 @@ def matrix_heatmap(summary, out_dir, figures):
     ax.set_xlabel("picks of (surrogate)")
     ax.set_ylabel("deployment")
     rnd = [finite(cells.get((r, "random"), {}).get("values", [])) for r in rows]
-    ax.set_title(f"{summary['pipeline']}: accuracy and difference to random "
+    metric = "mIoU" if summary.get("metric") == "miou" else "accuracy"
+    ax.set_title(f"{summary['pipeline']}: {metric} and difference to random "
                  f"({summary['repeats']} repeats)", fontsize=9)
     for i, v in enumerate(rnd):
         if v:
             ax.text(len(pick_cols) - 0.45, i, f" random {np.mean(v):.3f}", va="center", fontsize=8)
     save(fig, out_dir, "matrix", figures, "Surrogate × deployment matrix",
-         "Cells: mean test accuracy over repeats and the paired difference to random picks in "
+         f"Cells: mean test {metric} over repeats and the paired difference to random picks in "
          "percentage points, coloured per row (blue above random, red below). * paired t-test "
          "p < 0.05, ** also after Holm's adjustment over the off-diagonal cells.")
 
@@ -95,11 +96,13 @@ def learning_curves(results, summary, out_dir, figures):
     """Accuracy against labeled-set size per row (deployment), one line per column with a mean ± sd
     band over repeats. Points come from every round that fills the row: select trials' rounds of
     that model and train trials' sizes."""
-    points = {}  # (row model, column) -> size -> [accuracy per repeat]
+    points = {}  # (row model, column) -> size -> [metric per repeat]
     with h5py.File(results, "r") as f:
         kind = f.attrs["plan_kind"]
         if isinstance(kind, bytes):
             kind = kind.decode()
+        metric = f.attrs.get("metric", "accuracy")
+        metric = metric.decode() if isinstance(metric, bytes) else metric
         for tid, t in f["trials"].items():
             column = t.attrs["column"]
             column = column.decode() if isinstance(column, bytes) else column
@@ -109,7 +112,7 @@ def learning_curves(results, summary, out_dir, figures):
                 model = r.attrs["model"]
                 model = model.decode() if isinstance(model, bytes) else model
                 key = (model, column)  # a chain's columns: "chain" and "random"
-                points.setdefault(key, {}).setdefault(int(r.attrs["num_labeled"]), []).append(float(r.attrs["accuracy"]))
+                points.setdefault(key, {}).setdefault(int(r.attrs["num_labeled"]), []).append(float(r.attrs[metric]))
     rows = summary["rows"] if kind == "matrix" else sorted({m for m, _ in points})
     if not rows:
         return
@@ -131,7 +134,7 @@ def learning_curves(results, summary, out_dir, figures):
             ax.fill_between(sizes, mean - sd, mean + sd, alpha=0.2, color=c)
         ax.set_title(row, fontsize=9)
         ax.set_xlabel("labeled samples")
-        ax.set_ylabel("test accuracy")
+        ax.set_ylabel("test mIoU" if metric == "miou" else "test accuracy")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     save(fig, out_dir, "learning_curves", figures, "Learning curves",

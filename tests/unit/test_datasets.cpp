@@ -13,14 +13,7 @@ using namespace alchain;
 
 namespace {
 
-std::shared_ptr<Dataset> make_dataset(const std::string& name, const std::string& params_toml) {
-  const auto& info = test::shipped_plugins().get(PluginKind::dataset, name);
-  toml::table t = toml::parse(params_toml);
-  Diagnostics d("test");
-  Params params = resolve_plugin_params(info, &t, "params", {}, d);
-  REQUIRE_MESSAGE(d.empty(), d.str());
-  return test::shipped_plugins().create_dataset(name, params, CreateContext{});
-}
+using test::make_dataset;
 
 std::string error_of(const std::string& name, const std::string& params_toml) {
   try {

@@ -18,17 +18,10 @@
 #include "test_support.hpp"
 
 using namespace alchain;
+using test::make_dataset;
 
 namespace {
 
-std::shared_ptr<Dataset> make(const std::string& name, const std::string& params_toml) {
-  const auto& info = test::shipped_plugins().get(PluginKind::dataset, name);
-  toml::table t = toml::parse(params_toml);
-  Diagnostics d("test");
-  Params params = resolve_plugin_params(info, &t, "params", {}, d);
-  REQUIRE_MESSAGE(d.empty(), d.str());
-  return test::shipped_plugins().create_dataset(name, params, CreateContext{});
-}
 
 /// Pixels back in 0..255 from fashion_mnist's normalisation.
 at::Tensor raw_pixels(const at::Tensor& x) { return ((x * 0.3530f + 0.2860f) * 255.0f).round().to(torch::kInt64); }
@@ -36,7 +29,7 @@ at::Tensor raw_pixels(const at::Tensor& x) { return ((x * 0.3530f + 0.2860f) * 2
 }  // namespace
 
 TEST_CASE("fmnist_scenes: every garment pixel is a real Fashion-MNIST garment's, labelled with its class") {
-  auto scenes = make("fmnist_scenes", "train_scenes = 50\ntest_scenes = 20\nobjects = 1\nsize = 48");
+  auto scenes = make_dataset("fmnist_scenes", "train_scenes = 50\ntest_scenes = 20\nobjects = 1\nsize = 48");
   const DatasetInfo info = scenes->info();
   CHECK(info.task == Task::segmentation);
   REQUIRE(info.class_names.size() == 11);
@@ -47,7 +40,7 @@ TEST_CASE("fmnist_scenes: every garment pixel is a real Fashion-MNIST garment's,
   CHECK(scenes->size(Split::test) == 20);
 
   // Index the 10000 test garments by their bytes, to find which one each scene shows.
-  auto fmnist = make("fashion_mnist", "pad = 0");
+  auto fmnist = make_dataset("fashion_mnist", "pad = 0");
   const at::Tensor garments = raw_pixels(fmnist->inputs(Split::test, torch::arange(10000, torch::kInt64)));
   const at::Tensor garment_labels = fmnist->labels(Split::test, torch::arange(10000, torch::kInt64));
   std::map<std::string, std::int64_t> by_bytes;
@@ -86,9 +79,9 @@ TEST_CASE("fmnist_scenes: every garment pixel is a real Fashion-MNIST garment's,
 }
 
 TEST_CASE("fmnist_scenes: the same seed gives the same scenes, another seed others; bad IDs are refused") {
-  auto a = make("fmnist_scenes", "train_scenes = 100\ntest_scenes = 10");
-  auto b = make("fmnist_scenes", "train_scenes = 100\ntest_scenes = 10");
-  auto c = make("fmnist_scenes", "train_scenes = 100\ntest_scenes = 10\nseed = 7");
+  auto a = make_dataset("fmnist_scenes", "train_scenes = 100\ntest_scenes = 10");
+  auto b = make_dataset("fmnist_scenes", "train_scenes = 100\ntest_scenes = 10");
+  auto c = make_dataset("fmnist_scenes", "train_scenes = 100\ntest_scenes = 10\nseed = 7");
   const at::Tensor ids = torch::tensor({0, 99, 42}, torch::kInt64);
   CHECK(torch::equal(a->inputs(Split::train, ids), b->inputs(Split::train, ids)));
   CHECK(torch::equal(a->labels(Split::train, ids), b->labels(Split::train, ids)));
@@ -107,7 +100,7 @@ TEST_CASE("fmnist_scenes: the same seed gives the same scenes, another seed othe
 }
 
 TEST_CASE("count_labels: pixels per class add up; ignored and non-class labels are told apart") {
-  auto scenes = make("fmnist_scenes", "train_scenes = 64\ntest_scenes = 8\nsize = 32\nobjects = 2");
+  auto scenes = make_dataset("fmnist_scenes", "train_scenes = 64\ntest_scenes = 8\nsize = 32\nobjects = 2");
   const LabelCensus c = count_labels(*scenes, Split::train, 40, 16);
   CHECK(c.size == 64);
   CHECK(c.counted == 40);
@@ -204,7 +197,7 @@ void mini_cityscapes(const std::filesystem::path& root) {
 
 std::string creation_error(const std::string& name, const std::string& params) {
   try {
-    make(name, params);
+    make_dataset(name, params);
   } catch (const std::exception& e) {
     return e.what();
   }
@@ -227,7 +220,7 @@ TEST_CASE("cityscapes: labelIds map to the official 19 train IDs pixel by pixel,
   const auto root = dir.path() / "cityscapes";
   mini_cityscapes(root);
   const std::string params = "root = \"" + root.string() + "\"\nheight = 6\nwidth = 8";
-  auto d = make("cityscapes", params);
+  auto d = make_dataset("cityscapes", params);
   const DatasetInfo info = d->info();
   CHECK(info.task == Task::segmentation);
   REQUIRE(info.class_names.size() == 19);
@@ -256,7 +249,7 @@ TEST_CASE("cityscapes: labelIds map to the official 19 train IDs pixel by pixel,
   CHECK(x[0][0][0][0].item<float>() == doctest::Approx((10 / 255.0 - 0.485) / 0.229).epsilon(1e-5));
   CHECK(x[0][2][5][7].item<float>() == doctest::Approx((30 / 255.0 - 0.406) / 0.225).epsilon(1e-5));
   // Resized labels are nearest-neighbour: only values of the table, never a blend.
-  auto small = make("cityscapes", "root = \"" + root.string() + "\"\nheight = 3\nwidth = 4");
+  auto small = make_dataset("cityscapes", "root = \"" + root.string() + "\"\nheight = 3\nwidth = 4");
   const at::Tensor ys = small->labels(Split::train, torch::tensor({0}, torch::kInt64));
   CHECK(ys.sizes() == at::IntArrayRef{1, 3, 4});
   CHECK(ys.lt(19).logical_or(ys.eq(255)).all().item<bool>());
@@ -283,26 +276,26 @@ TEST_CASE("cityscapes: a broken tree gets one clear error naming the file") {
   }
   SUBCASE("a label image of the wrong size") {
     write(label0, label_image(7, 6, {7}));
-    auto d = make("cityscapes", params);
+    auto d = make_dataset("cityscapes", params);
     CHECK(labels_error(*d, Split::train, 0) ==
           label0.string() + ": a label image of 7x6 for an image of 8x6 (" +
               (root / "leftImg8bit" / "train" / "aachen" / "aachen_000000_000019_leftImg8bit.png").string() + ")");
   }
   SUBCASE("an unknown label id") {
     write(label0, label_image(8, 6, {7, 7, 7, 40}));
-    auto d = make("cityscapes", params);
+    auto d = make_dataset("cityscapes", params);
     CHECK(labels_error(*d, Split::train, 0) == label0.string() + ": unknown label value 40 at pixel (3, 0) for cityscapes");
     CHECK(labels_error(*d, Split::train, 1) == "(no error)");  // bremen is fine
   }
   SUBCASE("a colour label image") {
     write(label0, cv::Mat(6, 8, CV_8UC3, cv::Scalar(7, 7, 7)));
-    auto d = make("cityscapes", params);
+    auto d = make_dataset("cityscapes", params);
     CHECK(labels_error(*d, Split::train, 0) ==
           label0.string() + ": a label image must have one 8-bit channel; this one has 3 channel(s) of 8 bits");
   }
   SUBCASE("a label file that is no image") {
     std::ofstream(label0, std::ios::binary | std::ios::trunc) << "not a png";
-    auto d = make("cityscapes", params);
+    auto d = make_dataset("cityscapes", params);
     CHECK(labels_error(*d, Split::train, 0) == label0.string() + ": cannot be decoded as an image (corrupt or unsupported format)");
   }
 }
@@ -316,7 +309,7 @@ TEST_CASE("ade20k: annotation v is class v - 1, 0 is ignored, anything over 150 
     write(root / "annotations" / split / (stem + ".png"), label_image(5, 4, {0, 1, 2, 150}));
   }
   const std::string params = "root = \"" + root.string() + "\"\nheight = 4\nwidth = 5";
-  auto d = make("ade20k", params);
+  auto d = make_dataset("ade20k", params);
   const DatasetInfo info = d->info();
   REQUIRE(info.class_names.size() == 150);
   CHECK(info.class_names[0] == "wall");

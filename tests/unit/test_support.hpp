@@ -52,6 +52,12 @@ inline std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
+/// A shipped plugin's parameters from a TOML text of its parameter table (defaults filled,
+/// checked as a pipeline's would be; a problem fails the test).
+Params plugin_params(PluginKind kind, const std::string& name, const std::string& params_toml);
+/// A shipped dataset plugin made with those parameters (paths relative to the working directory).
+std::shared_ptr<Dataset> make_dataset(const std::string& name, const std::string& params_toml);
+
 /// The registry every integration test uses: the plugins this build ships.
 inline const PluginRegistry& shipped_plugins() {
   static PluginRegistry* r = [] {
