@@ -18,6 +18,7 @@ std::shared_ptr<Model> make_model(const std::string& name, std::vector<std::int6
   CreateContext ctx;
   ctx.num_classes = 10;
   ctx.input_shape = std::move(shape);
+  ctx.task = info.has(ALCHAIN_FLAG_SEGMENTATION) ? Task::segmentation : Task::classification;
   return test::shipped_plugins().create_model(name, params, ctx);
 }
 }  // namespace
@@ -28,7 +29,10 @@ TEST_CASE("every model gives logits and an embedding of the declared width") {
     auto m = make_model(name);
     m->eval();
     const ModelOutput out = m->forward(torch::randn({3, 1, 32, 32}));
-    CHECK(out.logits.sizes() == at::IntArrayRef{3, 10});
+    if (test::shipped_plugins().get(PluginKind::model, name).has(ALCHAIN_FLAG_SEGMENTATION))
+      CHECK(out.logits.sizes() == at::IntArrayRef{3, 10, 32, 32});  // per pixel
+    else
+      CHECK(out.logits.sizes() == at::IntArrayRef{3, 10});
     CHECK(out.embedding.sizes() == at::IntArrayRef{3, m->embedding_dim()});
     CHECK(m->macs({1, 32, 32}) > 0);
     CHECK(m->parameter_count() > 0);
@@ -88,6 +92,7 @@ TEST_CASE("stochastic passes are the model's own capability: declared by flag, a
     CreateContext ctx;
     ctx.num_classes = 10;
     ctx.input_shape = {1, 32, 32};
+    ctx.task = info.has(ALCHAIN_FLAG_SEGMENTATION) ? Task::segmentation : Task::classification;
     auto m = test::shipped_plugins().create_model(name, params, ctx);
     REQUIRE(m->stochastic_passes_available());
     m->eval();

@@ -144,7 +144,7 @@ TEST_CASE("deeplabv3plus: logits at the input's size on every backbone, LLAL's t
     CHECK(out.embedding.sizes() == at::IntArrayRef({2, m->embedding_dim()}));
     for (const auto& tap : m->tap_names()) CHECK(out.taps.count(tap) == 1);
     CHECK(m->macs({3, 33, 47}) > 0);
-    CHECK(m->stochastic_passes_available());  // dropout 0.1 by default
+    CHECK_FALSE(m->stochastic_passes_available());  // dropout 0 by default, as every shipped model
   }
   // ResNet-18 at 33x47: stem and pool give 9x12; layer2 5x6, layer3 3x3; layer4 dilates at OS 16.
   auto os16 = make_model("deeplabv3plus", "aspp_channels = 8\ndecoder_channels = 8", ctx);

@@ -21,7 +21,7 @@ struct DeepLabOptions {
   std::int64_t output_stride = 16;
   std::array<std::int64_t, 3> rates{6, 12, 18};  ///< the three dilated ASPP branches
   std::int64_t aspp_channels = 256, decoder_channels = 256, low_level_channels = 48;
-  double dropout = 0.1;  ///< after ASPP's projection; also the MC-dropout passes
+  double dropout = 0.0;  ///< after ASPP's projection; also the MC-dropout passes
   std::int64_t width = 1;  ///< resnet20's width multiplier
 };
 

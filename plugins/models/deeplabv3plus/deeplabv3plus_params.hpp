@@ -18,7 +18,7 @@ inline const alchain_param_spec kDeepLabParams[] = {
     {"aspp_channels", ALCHAIN_PARAM_INT, "256", 4, 2048, nullptr, "Channels of each ASPP branch and of its projection."},
     {"decoder_channels", ALCHAIN_PARAM_INT, "256", 4, 2048, nullptr, "Channels of the decoder's two 3x3 convolutions."},
     {"low_level_channels", ALCHAIN_PARAM_INT, "48", 1, 1024, nullptr, "Channels the low-level features are projected to."},
-    {"dropout", ALCHAIN_PARAM_FLOAT, "0.1", 0, 0.95, nullptr,
+    {"dropout", ALCHAIN_PARAM_FLOAT, "0.0", 0, 0.95, nullptr,
      "Dropout after ASPP's projection (0 = none); MC-dropout policies use it for their stochastic passes."},
     {"width", ALCHAIN_PARAM_INT, "1", 1, 16, nullptr, "backbone resnet20: multiplies its stage widths 16/32/64."},
 };
