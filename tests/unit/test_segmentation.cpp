@@ -79,7 +79,8 @@ TEST_CASE("segmentation loss: cross-entropy over labelled pixels only; per image
   const double l0 = -logp[0][0][0][0].item<double>(), l1 = -logp[0][2][0][1].item<double>(),
                l2 = -logp[0][1][1][1].item<double>();
   CHECK(seg.loss(logits, labels).item<double>() == doctest::Approx((l0 + l1 + l2) / 3));
-  const at::Tensor per = seg.per_sample_loss(logits, labels);
+  const auto [batch, per] = seg.loss_and_per_sample(logits, labels);
+  CHECK(batch.item<double>() == doctest::Approx((l0 + l1 + l2) / 3));
   CHECK(per[0].item<double>() == doctest::Approx((l0 + l1 + l2) / 3));
   CHECK(per[1].item<double>() == 0.0);  // no labelled pixel
   CHECK(seg.predict(logits).sizes() == labels.sizes());

@@ -33,8 +33,10 @@ class Classification final : public TaskOps {
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& labels) const override {
     return F::cross_entropy(logits, labels);
   }
-  at::Tensor per_sample_loss(const at::Tensor& logits, const at::Tensor& labels) const override {
-    return F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kNone));
+  std::pair<at::Tensor, at::Tensor> loss_and_per_sample(const at::Tensor& logits,
+                                                        const at::Tensor& labels) const override {
+    const at::Tensor per = F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kNone));
+    return {per.mean(), per};
   }
 };
 
@@ -55,10 +57,11 @@ class Segmentation final : public TaskOps {
     const at::Tensor count = labels.ne(kIgnoreIndex).sum().clamp_min(1);
     return pixel.sum() / count;
   }
-  at::Tensor per_sample_loss(const at::Tensor& logits, const at::Tensor& labels) const override {
-    const at::Tensor pixel = pixel_loss(logits, labels).flatten(1);
-    const at::Tensor count = labels.ne(kIgnoreIndex).flatten(1).sum(1).clamp_min(1);
-    return pixel.sum(1) / count;
+  std::pair<at::Tensor, at::Tensor> loss_and_per_sample(const at::Tensor& logits,
+                                                        const at::Tensor& labels) const override {
+    const at::Tensor per_image = pixel_loss(logits, labels).flatten(1).sum(1);
+    const at::Tensor count = labels.ne(kIgnoreIndex).flatten(1).sum(1);
+    return {per_image.sum() / count.sum().clamp_min(1), per_image / count.clamp_min(1)};
   }
 
  private:

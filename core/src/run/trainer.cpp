@@ -157,8 +157,8 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       task.check(out.logits, y);
       at::Tensor loss;
       if (head) {
-        const at::Tensor per_sample = task.per_sample_loss(out.logits, y);
-        loss = task.loss(out.logits, y) + head->loss(out, per_sample.detach(), epoch);
+        auto [batch_loss, per_sample] = task.loss_and_per_sample(out.logits, y);
+        loss = batch_loss + head->loss(out, per_sample.detach(), epoch);
       } else {
         loss = task.loss(out.logits, y);
       }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alchain/sdk/params.hpp"  // Task
@@ -53,9 +54,10 @@ class TaskOps {
   /// The training loss with its gradient: cross-entropy averaged over samples (segmentation:
   /// over the batch's labelled pixels, kIgnoreIndex skipped).
   virtual at::Tensor loss(const at::Tensor& logits, const at::Tensor& labels) const = 0;
-  /// Cross-entropy per sample [B] (segmentation: the mean over each image's labelled pixels, 0
-  /// for an image without any), for training heads (LLAL) that predict it.
-  virtual at::Tensor per_sample_loss(const at::Tensor& logits, const at::Tensor& labels) const = 0;
+  /// loss() and the cross-entropy per sample [B] (segmentation: the mean over each image's
+  /// labelled pixels, 0 for an image without any), from one pass, for training heads (LLAL).
+  virtual std::pair<at::Tensor, at::Tensor> loss_and_per_sample(const at::Tensor& logits,
+                                                                const at::Tensor& labels) const = 0;
   /// The predicted class per sample [B] or per pixel [B, H, W].
   at::Tensor predict(const at::Tensor& logits) const;
 };
