@@ -9,10 +9,10 @@ packages=(
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libtomlplusplus-dev libopencv-dev libhdf5-dev zlib1g-dev doctest-dev
   dataset-fashion-mnist
-  python3-h5py python3-numpy python3-matplotlib
+  python3-h5py python3-numpy python3-matplotlib python3-torchvision
   clang libclang-rt-14-dev
 )
-[[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
+[[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)  # (also pulled in by python3-torchvision: the agreement test)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -31,6 +31,12 @@ repeats=(
   "training: min_steps raises the epochs*"                  # the trainer runs in every end-to-end case
   "the same seed and threads give the same picks*"          # determinism, not memory safety
   "--jobs 2 with 2 threads gives the same results*"         # the worker protocol: "Ctrl-C with --jobs 2"
+  # TorchScript loading (torch::jit::load) has not been run sanitized yet: not in CI until it has
+  # been (bash scripts/test-sanitized.sh -tc="*weights*,torchvision*,a backbone export*").
+  "torchvision's forward and alchain's agree*"
+  "weights that do not fit are refused*"
+  "a backbone export loads into DeepLabv3+*"
+  "a pipeline's weights*"
 )
 if [[ "${1:-}" == --full ]]; then
   ./alchain_tests

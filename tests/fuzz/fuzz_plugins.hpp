@@ -104,6 +104,8 @@ inline const PluginRegistry& shipped_plugins() {
     add(ALCHAIN_KIND_MODEL, "lenet5", kDropout, ALCHAIN_FUZZ_N(kDropout), ALCHAIN_FLAG_MC_DROPOUT);
     add(ALCHAIN_KIND_MODEL, "resnet20", kResnet20, ALCHAIN_FUZZ_N(kResnet20), 0);
     for (const char* m : {"resnet18", "resnet34", "resnet50"}) add(ALCHAIN_KIND_MODEL, m, nullptr, 0, 0);
+    for (const char* m : {"mobilenet_v3_small", "mobilenet_v3_large"})
+      add(ALCHAIN_KIND_MODEL, m, kDropout, ALCHAIN_FUZZ_N(kDropout), ALCHAIN_FLAG_MC_DROPOUT);
     add(ALCHAIN_KIND_MODEL, "deeplabv3plus", plugins::kDeepLabParams, ALCHAIN_FUZZ_N(plugins::kDeepLabParams),
         ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_SEGMENTATION);
     for (const char* p : {"random", "entropy", "margin", "least_confidence", "coreset", "badge"})

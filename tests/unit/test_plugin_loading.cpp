@@ -59,7 +59,7 @@ TEST_CASE("every shipped plugin loads with the host's ABI and fingerprint") {
   const PluginRegistry& r = test::shipped_plugins();
   CHECK(r.problems().empty());
   CHECK(r.names(PluginKind::dataset) == std::vector<std::string>{"ade20k", "cityscapes", "fashion_mnist", "fmnist_scenes", "image_folder"});
-  CHECK(r.names(PluginKind::model) == std::vector<std::string>{"deeplabv3plus", "lenet5", "mlp", "resnet18", "resnet20", "resnet34", "resnet50"});
+  CHECK(r.names(PluginKind::model) == std::vector<std::string>{"deeplabv3plus", "lenet5", "mlp", "mobilenet_v3_large", "mobilenet_v3_small", "resnet18", "resnet20", "resnet34", "resnet50"});
   CHECK(r.names(PluginKind::policy) ==
         std::vector<std::string>{"badge", "bald", "committee", "coreset", "entropy", "least_confidence", "llal",
                                  "margin", "mc_entropy", "power", "random", "true_loss", "variation_ratios"});
@@ -232,7 +232,7 @@ TEST_CASE("an unknown name lists what exists and why other files did not load") 
   } catch (const PluginError& e) {
     CHECK(e.kind() == PluginErrorKind::unknown_name);
     const std::string msg = e.what();
-    CHECK(msg.find("unknown model 'resnet51' (available: deeplabv3plus, lenet5, mlp, resnet18, resnet20, resnet34, resnet50)") == 0);
+    CHECK(msg.find("unknown model 'resnet51' (available: deeplabv3plus, lenet5, mlp, mobilenet_v3_large, mobilenet_v3_small, resnet18, resnet20, resnet34, resnet50)") == 0);
     CHECK(msg.find("ABI 1.1, host supports " + kHostAbi) != std::string::npos);
   }
 }

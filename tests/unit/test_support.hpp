@@ -73,9 +73,9 @@ struct CliResult {
   std::string output;  ///< stdout and stderr together
 };
 
-/// Runs `alchain <args>` through the shell, with `env` (variable assignments) before it.
-inline CliResult run_cli(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + (env.empty() ? "" : " ") + std::string(kAlchainExe) + " " + args + " 2>&1";
+/// Runs `command` through the shell, stderr with stdout.
+inline CliResult run_shell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   std::fflush(nullptr);  // the child must not inherit (and later flush) our buffered output
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run: " + cmd);
@@ -86,6 +86,11 @@ inline CliResult run_cli(const std::string& args, const std::string& env = "") {
   const int st = pclose(p);
   if (WIFSIGNALED(st)) return {128 + WTERMSIG(st), out};
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+/// Runs `alchain <args>` through the shell, with `env` (variable assignments) before it.
+inline CliResult run_cli(const std::string& args, const std::string& env = "") {
+  return run_shell(env + (env.empty() ? "" : " ") + std::string(kAlchainExe) + " " + args);
 }
 
 }  // namespace alchain::test

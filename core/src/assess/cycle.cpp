@@ -18,6 +18,7 @@
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/trainer.hpp"
+#include "alchain/run/weights.hpp"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/oracle.hpp"
@@ -77,7 +78,7 @@ class Cycle {
   Trained train(const ModelEntry& m, const std::vector<std::int64_t>& ids, std::uint64_t stream, std::uint64_t round) {
     torch::manual_seed(derive_seed(p_.run.seed, {stream, round, 1}));
     Trained t;
-    t.model = registry_.create_model(m.model.plugin, m.model.params, ctx_);
+    t.model = make_model(registry_, m, ctx_);
     const TrainResult tr = train_model(*t.model, *data_, ids, m.training,
                                        derive_seed(p_.run.seed, {stream, round, 2}), epochs_);
     t.test_accuracy = evaluate_model(*t.model, *data_, num_classes_, p_.run.inference_batch_size).accuracy;
@@ -417,6 +418,14 @@ void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset
     model = registry.create_model(a.model.model.plugin, a.model.model.params, ctx);
   } catch (const std::exception& e) {
     diags.error(a.model.model.pos, "assessment.model: '" + a.model.name + "': " + e.what());
+  }
+  if (model && !a.model.weights.path.empty()) {
+    try {
+      load_weights(*model, a.model.weights.path, a.model.weights.into);
+    } catch (const std::exception& e) {
+      diags.error(a.model.weights.pos, "assessment.model: '" + a.model.name + "': " + e.what());
+      model = nullptr;
+    }
   }
   std::shared_ptr<PseudoOracle> oracle;
   try {

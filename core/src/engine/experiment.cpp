@@ -20,6 +20,7 @@
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/weights.hpp"
 #include "alchain/results/result_store.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -49,12 +50,21 @@ void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& regist
   const CreateContext mctx = plugin_context(p, registry, info);
   std::set<std::string> seen;
   auto check_model = [&](const ModelEntry& m) -> std::shared_ptr<Model> {
+    std::shared_ptr<Model> model;
     try {
-      return registry.create_model(m.model.plugin, m.model.params, mctx);
+      model = registry.create_model(m.model.plugin, m.model.params, mctx);
     } catch (const std::exception& e) {
       diags.error(m.model.pos, "model '" + m.name + "': " + e.what());
       return nullptr;
     }
+    if (m.weights.path.empty()) return model;
+    try {
+      load_weights(*model, m.weights.path, m.weights.into);
+    } catch (const std::exception& e) {
+      diags.error(m.weights.pos, "model '" + m.name + "': " + e.what());
+      return nullptr;
+    }
+    return model;
   };
   for (const Trial& t : plan.trials) {
     if (t.kind == TrialKind::train) {

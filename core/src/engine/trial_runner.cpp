@@ -13,6 +13,7 @@
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/task.hpp"
 #include "alchain/run/trainer.hpp"
+#include "alchain/run/weights.hpp"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
@@ -24,6 +25,12 @@ struct TrialRunner::Round {
   std::shared_ptr<Model> model;
   RoundRecord record;
 };
+
+std::shared_ptr<Model> make_model(const PluginRegistry& registry, const ModelEntry& m, const CreateContext& ctx) {
+  auto model = registry.create_model(m.model.plugin, m.model.params, ctx);
+  if (!m.weights.path.empty()) load_weights(*model, m.weights.path, m.weights.into);
+  return model;
+}
 
 std::shared_ptr<Dataset> open_dataset(const Pipeline& p, const PluginRegistry& registry) {
   CreateContext dctx;
@@ -84,7 +91,7 @@ TrialRunner::Round TrialRunner::train_round(const Trial& trial, const ModelEntry
   rec.data_seed = data_seed(plan_, trial.repeat, m.name, n);
   rec.labeled = ids;
   torch::manual_seed(rec.init_seed);
-  round.model = registry_.create_model(m.model.plugin, m.model.params, mctx_);
+  round.model = make_model(registry_, m, mctx_);
   rec.model_parameters = round.model->parameter_count();
   rec.model_macs = round.model->macs(input_shape_);
   const TrainResult tr = train_model(*round.model, *data_, ids, m.training, rec.data_seed, progress_, head.get());

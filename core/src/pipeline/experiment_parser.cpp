@@ -1,4 +1,5 @@
 // Parses `[models.*]`, `[policies.*]` and `[experiment]`: a surrogate x deployment matrix.
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -52,13 +53,15 @@ std::map<std::string, Entry> read_entries(const toml::table& t, const std::strin
 
 /// `[models.<name>]` tables: plugin, params, training.
 std::map<std::string, ModelEntry> read_model_entries(const toml::table& t, const TrainingOptions& defaults,
-                                                     const PluginRegistry& registry, Diagnostics& diags) {
-  return read_entries<ModelEntry>(t, "models", "model", "plugin, params, training", diags,
+                                                     const std::string& base_dir, const PluginRegistry& registry,
+                                                     Diagnostics& diags) {
+  return read_entries<ModelEntry>(t, "models", "model", "plugin, params, weights, weights_into, training", diags,
                                   [&](TableReader& r, const std::string& prefix, const std::string& name) {
                                     ModelEntry e;
                                     e.name = name;
                                     e.training = defaults;
                                     read_plugin_ref(r, "plugin", "params", PluginKind::model, registry, diags, e.model, true);
+                                    read_model_weights(r, base_dir, e.weights);
                                     if (const toml::table* tt = r.table("training")) {
                                       TableReader tr(*tt, prefix + ".training", diags);
                                       read_training_options(tr, e.training);
@@ -138,7 +141,7 @@ std::vector<Entry> read_list(TableReader& r, const char* key, PluginKind kind, c
 void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
   std::map<std::string, ModelEntry> models;
   std::map<std::string, PolicyEntry> policies;
-  if (const toml::table* t = top.table("models")) models = read_model_entries(*t, p.training, registry, diags);
+  if (const toml::table* t = top.table("models")) models = read_model_entries(*t, p.training, std::filesystem::path(p.path).parent_path().string(), registry, diags);
   if (const toml::table* t = top.table("policies")) policies = read_policy_entries(*t, registry, diags);
   for (auto& [name, e] : policies) p.policy_entries.push_back(e);
   for (auto& [name, e] : models) p.model_entries.push_back(e);

@@ -1,5 +1,6 @@
 // Parses a pipeline file into the typed Pipeline, reporting every error with its position.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -8,6 +9,7 @@
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/weights.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
 #include "../util/toml_text.hpp"
@@ -311,6 +313,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
       read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
       r.boolean("reference", g.reference);
       read_pixel_reduction(r, g.reduction);
+      read_model_weights(r, std::filesystem::path(path).parent_path().string(), g.weights);
       if (r.string("hardware", g.hardware)) {
         g.hardware_pos = source_pos(gt.get("hardware")->source());
         if (!find_hardware(p.hardware, g.hardware)) {
@@ -364,6 +367,35 @@ void read_plugin_ref(TableReader& r, const char* key, const char* params_key, Pl
 }
 
 void read_training_options(TableReader& r, TrainingOptions& t) { read_training(r, t); }
+
+void read_model_weights(TableReader& r, const std::string& base_dir, ModelWeights& out) {
+  const toml::node* n = r.node("weights");
+  if (n && r.string("weights", out.path)) {
+    out.pos = source_pos(n->source());
+    const std::string written = out.path;
+    std::filesystem::path file(out.path);
+    if (file.is_relative() && !base_dir.empty()) file = std::filesystem::path(base_dir) / file;
+    out.path = file.lexically_normal().string();
+    std::error_code ec;
+    if (written.empty() || !std::filesystem::is_regular_file(file, ec)) {
+      r.error(*n, r.path("weights") + ": no file '" + written + "'" +
+                      (std::filesystem::path(written).is_relative() ? " (relative to the pipeline's folder)" : ""));
+      out.path.clear();
+    } else {
+      try {
+        out.digest = file_digest(out.path);
+      } catch (const std::exception& e) {
+        r.error(*n, r.path("weights") + ": " + e.what());
+        out.path.clear();
+      }
+    }
+  }
+  if (const toml::node* in = r.node("weights_into"); in && r.string("weights_into", out.into)) {
+    if (!n) r.error(*in, r.path("weights_into") + ": given without 'weights'");
+    else if (out.into.empty() || out.into.front() == '.' || out.into.back() == '.')
+      r.error(*in, r.path("weights_into") + ": expected a submodule's name such as \"backbone\"");
+  }
+}
 
 void read_pixel_reduction(TableReader& r, PixelReduction& out) {
   r.string("reduction", out.method, {"mean", "max", "top_fraction_mean"});

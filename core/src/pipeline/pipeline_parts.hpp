@@ -20,6 +20,10 @@ void read_plugin_ref(TableReader& r, const char* key, const char* params_key, Pl
 void read_training_options(TableReader& r, TrainingOptions& t);
 /// The `reduction` and `reduction_fraction` keys of a generation or a `[policies.<name>]` entry.
 void read_pixel_reduction(TableReader& r, PixelReduction& out);
+/// The `weights` and `weights_into` keys of a generation or a `[models.<name>]` entry: the file
+/// is resolved against `base_dir` (the pipeline's folder) and must be readable; whether its
+/// tensors fit the model is checked once the dataset is known (preflight).
+void read_model_weights(TableReader& r, const std::string& base_dir, ModelWeights& out);
 
 /// Each policy against the model that runs it: an [experiment]'s (surrogate, policy) pairings
 /// meet the policy's requirements, and wrapper policies' bases (a string parameter `base`, as

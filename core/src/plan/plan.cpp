@@ -81,7 +81,12 @@ namespace {
 std::string plugin_text(const PluginRef& r) { return r.version.empty() ? r.plugin : r.plugin + "@" + r.version; }
 
 std::string describe_model(const ModelEntry& m) {
-  return m.name + "=" + plugin_text(m.model) + describe(m.model.params) + "[" + describe(m.training) + "]";
+  // Weights only when given (plans written before them stay valid), by content: the same bytes
+  // under another path are the same plan.
+  std::string weights;
+  if (!m.weights.path.empty())
+    weights = "[weights=" + m.weights.digest + (m.weights.into.empty() ? "" : "@" + m.weights.into) + "]";
+  return m.name + "=" + plugin_text(m.model) + describe(m.model.params) + "[" + describe(m.training) + "]" + weights;
 }
 
 std::string describe_policy(const PolicyEntry& p) {
@@ -120,6 +125,7 @@ void expand_chain(const Pipeline& p, Plan& plan) {
     s.name = g.name;
     s.model.name = g.name;
     s.model.model = g.model;
+    s.model.weights = g.weights;
     s.model.training = g.training;
     s.policy.name = g.policy.plugin;
     s.policy.policy = g.policy;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "../resnet20/resnet20.hpp"
+#include "mobilenet_v3.hpp"
 #include "resnet.hpp"
 
 namespace alchain::zoo {
@@ -63,11 +64,46 @@ class ResNet20Backbone final : public Backbone {
   std::int64_t width_;
 };
 
+struct MobileNetTrunkImpl : torch::nn::Module {
+  MobileNetV3Features features;
+};
+
+class MobileNetV3Backbone final : public Backbone {
+ public:
+  MobileNetV3Backbone(bool large, std::int64_t in_channels, std::int64_t output_stride)
+      : trunk_(std::make_shared<MobileNetTrunkImpl>()) {
+    if (output_stride != 16)
+      throw std::invalid_argument("output_stride " + std::to_string(output_stride) +
+                                  ": a MobileNetV3 backbone runs at 16 (its last stage dilated, as torchvision's DeepLabv3)");
+    trunk_->features.build(*trunk_, large, in_channels, /*dilated=*/true);
+  }
+  std::shared_ptr<torch::nn::Module> module() const override { return trunk_; }
+  std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& x) override {
+    std::vector<at::Tensor> taps;
+    trunk_->features.forward(x, &taps);
+    return {taps.front(), taps.back()};
+  }
+  std::int64_t low_channels() const override { return trunk_->features.tap_channels(0); }
+  std::int64_t high_channels() const override { return trunk_->features.channels(); }
+  std::int64_t macs(const Shape& in, Shape& low, Shape& high) const override {
+    std::vector<Shape> taps;
+    const std::int64_t m = trunk_->features.macs(in, &taps);
+    low = taps.front();
+    high = taps.back();
+    return m;
+  }
+
+ private:
+  std::shared_ptr<MobileNetTrunkImpl> trunk_;
+};
+
 }  // namespace
 
 std::unique_ptr<Backbone> make_backbone(const std::string& name, std::int64_t in_channels, std::int64_t output_stride,
                                         std::int64_t width) {
   if (name == "resnet20") return std::make_unique<ResNet20Backbone>(in_channels, width);
+  if (name.rfind("mobilenet_v3_", 0) == 0)
+    return std::make_unique<MobileNetV3Backbone>(mobilenet_v3_is_large(name), in_channels, output_stride);
   return std::make_unique<ResNetBackbone>(resnet_depth(name), in_channels, output_stride);
 }
 

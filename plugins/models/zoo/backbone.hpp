@@ -1,5 +1,6 @@
 // Backbones for dense prediction: low-level features for a decoder and high-level features
-// for the head, from torchvision's ResNets (at output stride 16 or 8) or CIFAR's ResNet-20.
+// for the head, from torchvision's ResNets (at output stride 16 or 8), its MobileNetV3s (16)
+// or CIFAR's ResNet-20.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,8 @@ class Backbone {
 /// resnet18/34/50: torchvision's layers; low = layer1 (stride 4), high = layer4 at
 /// `output_stride` 16 or 8. resnet20: CIFAR's ResNet-20 at `width`; low = stage2 (stride 2),
 /// high = stage3 (stride 4, whatever `output_stride` says: it has no further stage).
+/// mobilenet_v3_small/large: torchvision's features (module "features"); low = the last block
+/// at stride 4 (16 / 24 channels), high = the last 1x1 convolution (576 / 960), output stride 16.
 std::unique_ptr<Backbone> make_backbone(const std::string& name, std::int64_t in_channels,
                                         std::int64_t output_stride, std::int64_t width);
 

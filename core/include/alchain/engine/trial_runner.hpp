@@ -13,6 +13,7 @@
 namespace alchain {
 
 class Dataset;
+class Model;
 class PluginRegistry;
 class Progress;
 struct DatasetInfo;
@@ -53,6 +54,10 @@ class TrialRunner {
 /// shape, and a make_policy that resolves `[policies.<name>]` entries first, then plugin names
 /// with their defaults (wrapped policies such as power's base).
 CreateContext plugin_context(const Pipeline& pipeline, const PluginRegistry& registry, const DatasetInfo& info);
+
+/// A fresh model of `m`: its plugin's, then the entry's `weights` loaded by name (if any). Throws
+/// what create_model or load_weights throws.
+std::shared_ptr<Model> make_model(const PluginRegistry& registry, const ModelEntry& m, const CreateContext& ctx);
 
 /// The pipeline's dataset; paths are relative to the pipeline file.
 std::shared_ptr<Dataset> open_dataset(const Pipeline& pipeline, const PluginRegistry& registry);

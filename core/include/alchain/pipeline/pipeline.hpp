@@ -24,6 +24,15 @@ struct PluginRef {
   SourcePos pos;
 };
 
+/// A model's initial weights (`weights`, `weights_into`): a TorchScript file loaded by name into
+/// every fresh model of the generation or entry (run/weights.hpp).
+struct ModelWeights {
+  std::string path;    ///< resolved against the pipeline's folder; empty: the plugin's own initialisation
+  std::string into;    ///< the submodule the file's names are relative to ("" = the whole model)
+  std::string digest;  ///< file_digest() when the pipeline was read (the plan names the bytes, not only the path)
+  SourcePos pos;
+};
+
 /// A number of samples: a count, or a fraction of the pool.
 struct Count {
   bool is_fraction = false;
@@ -70,6 +79,7 @@ struct GenerationSpec {
   int cycles = 1;
   bool reference = false;  ///< a reference run: policies that read true labels are allowed
   PixelReduction reduction;  ///< keys `reduction`, `reduction_fraction`
+  ModelWeights weights;      ///< keys `weights`, `weights_into`
   TrainingOptions training;
   std::string hardware;        ///< the fleet hardware this generation runs on (a `hardware` name); empty: none
   double max_latency_ms = 0;   ///< its model's theoretical latency per input must not exceed this; 0: no limit
@@ -80,6 +90,7 @@ struct GenerationSpec {
 struct ModelEntry {
   std::string name;  ///< the key trials, seeds and result files use
   PluginRef model;
+  ModelWeights weights;  ///< keys `weights`, `weights_into`
   TrainingOptions training;
 };
 
