@@ -9,7 +9,7 @@
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
-#include "alchain/run/weights.hpp"
+#include "alchain/plan/plan.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
 #include "../util/toml_text.hpp"

@@ -2,8 +2,6 @@
 #include "alchain/run/weights.hpp"
 
 #include <cstdint>
-#include <cstdio>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <vector>
@@ -80,24 +78,6 @@ void load_weights(torch::nn::Module& model, const std::string& path, const std::
   }
   torch::NoGradGuard no_grad;
   for (auto& [name, t] : target) t.copy_(source.at(name));
-}
-
-std::string file_digest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read the file");
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  std::vector<char> buf(1 << 16);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]);
-      h *= 0x100000001b3ULL;
-    }
-  }
-  if (in.bad()) throw std::runtime_error(path + ": read error");
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
 }
 
 }  // namespace alchain

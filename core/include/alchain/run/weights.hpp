@@ -19,8 +19,4 @@ namespace alchain {
 /// anything is copied. Values are converted to each tensor's dtype and device.
 void load_weights(torch::nn::Module& model, const std::string& path, const std::string& into = "");
 
-/// FNV-1a 64 of the file's bytes, as 16 hex digits (a plan names the weights it was made with);
-/// throws std::runtime_error naming the file when it cannot be read.
-std::string file_digest(const std::string& path);
-
 }  // namespace alchain
