@@ -10,13 +10,14 @@
 
 namespace alchain {
 
-namespace {
-
-std::string shape(const at::Tensor& t) {
+std::string shape_text(const at::Tensor& t) {
   std::string s = "[";
   for (std::int64_t d = 0; d < t.dim(); ++d) s += (d ? ", " : "") + std::to_string(t.size(d));
   return s + "]";
 }
+
+namespace {
+
 
 namespace F = torch::nn::functional;
 
@@ -27,8 +28,8 @@ class Classification final : public TaskOps {
   double headline(const ConfusionMatrix& m) const override { return m.accuracy(); }
   void check(const at::Tensor& logits, const at::Tensor& labels) const override {
     if (logits.dim() != 2 || labels.dim() != 1 || logits.size(0) != labels.size(0))
-      throw std::runtime_error("classification: the model gives logits " + shape(logits) + " for labels " +
-                               shape(labels) + "; expected [B, K] for [B]");
+      throw std::runtime_error("classification: the model gives logits " + shape_text(logits) + " for labels " +
+                               shape_text(labels) + "; expected [B, K] for [B]");
   }
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& labels) const override {
     return F::cross_entropy(logits, labels);
@@ -48,8 +49,8 @@ class Segmentation final : public TaskOps {
   void check(const at::Tensor& logits, const at::Tensor& labels) const override {
     if (logits.dim() != 4 || labels.dim() != 3 || logits.size(0) != labels.size(0) ||
         logits.size(2) != labels.size(1) || logits.size(3) != labels.size(2))
-      throw std::runtime_error("segmentation: the model gives logits " + shape(logits) + " for labels " +
-                               shape(labels) + "; expected [B, K, H, W] for [B, H, W]");
+      throw std::runtime_error("segmentation: the model gives logits " + shape_text(logits) + " for labels " +
+                               shape_text(labels) + "; expected [B, K, H, W] for [B, H, W]");
   }
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& labels) const override {
     // Mean over labelled pixels; a batch without any gives 0 (with a gradient of zeros).
@@ -80,7 +81,7 @@ ConfusionMatrix::ConfusionMatrix(std::int64_t classes)
 
 void ConfusionMatrix::add(const at::Tensor& predicted, const at::Tensor& labels) {
   if (predicted.sizes() != labels.sizes())
-    throw std::invalid_argument("confusion matrix: predictions " + shape(predicted) + " and labels " + shape(labels) +
+    throw std::invalid_argument("confusion matrix: predictions " + shape_text(predicted) + " and labels " + shape_text(labels) +
                                 " differ in shape");
   const at::Tensor y = labels.reshape({-1}).to(torch::kInt64);
   const at::Tensor p = predicted.reshape({-1}).to(torch::kInt64);

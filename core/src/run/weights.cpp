@@ -1,6 +1,8 @@
 // Loading a model's weights by name from a TorchScript file.
 #include "alchain/run/weights.hpp"
 
+#include "alchain/run/task.hpp"
+
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -12,12 +14,6 @@
 namespace alchain {
 
 namespace {
-
-std::string shape_text(const at::Tensor& t) {
-  std::string s = "[";
-  for (std::int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
-}
 
 /// "a, b, c" for at most `limit` names, then "and N more".
 std::string name_list(const std::vector<std::string>& names, std::size_t limit = 12) {

@@ -65,4 +65,7 @@ class TaskOps {
 /// The operations of `task` (static objects).
 const TaskOps& task_ops(Task task);
 
+/// A tensor's sizes as "[2, 3, 4]", for error messages.
+std::string shape_text(const at::Tensor& t);
+
 }  // namespace alchain
