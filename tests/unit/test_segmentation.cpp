@@ -135,7 +135,7 @@ TEST_CASE("deeplabv3plus: logits at the input's size on every backbone, LLAL's t
   torch::NoGradGuard no_grad;
   const CreateContext ctx = context(Task::segmentation, 5, {3, 33, 47});
   const at::Tensor x = torch::randn({2, 3, 33, 47});
-  for (const char* backbone : {"resnet20", "resnet18", "resnet34", "resnet50"}) {
+  for (const char* backbone : {"resnet20", "resnet18", "resnet34", "resnet50", "mobilenet_v3_small", "xception65"}) {
     CAPTURE(backbone);
     auto m = make_model("deeplabv3plus",
                         std::string("backbone = \"") + backbone + "\"\naspp_channels = 16\ndecoder_channels = 16", ctx);
@@ -156,6 +156,16 @@ TEST_CASE("deeplabv3plus: logits at the input's size on every backbone, LLAL's t
   CHECK(os8->forward(x).taps.at("high_level").sizes() == at::IntArrayRef({2, 512, 5, 6}));
   CHECK(os16->forward(x).taps.at("low_level").sizes() == at::IntArrayRef({2, 64, 9, 12}));
   CHECK(os8->macs({3, 33, 47}) > os16->macs({3, 33, 47}));
+  // Xception-65 at 33x47: root 17x24, entry blocks 9x12 (the low-level tap, 256 channels, taken
+  // before block 2's stride), 5x6, 3x3; the exit flow dilates at OS 16, the last two flows at 8.
+  auto x16 = make_model("deeplabv3plus", "backbone = \"xception65\"\naspp_channels = 8\ndecoder_channels = 8", ctx);
+  auto x8 = make_model("deeplabv3plus", "backbone = \"xception65\"\noutput_stride = 8\naspp_channels = 8\ndecoder_channels = 8", ctx);
+  x16->eval();
+  x8->eval();
+  CHECK(x16->forward(x).taps.at("high_level").sizes() == at::IntArrayRef({2, 2048, 3, 3}));
+  CHECK(x8->forward(x).taps.at("high_level").sizes() == at::IntArrayRef({2, 2048, 5, 6}));
+  CHECK(x16->forward(x).taps.at("low_level").sizes() == at::IntArrayRef({2, 256, 9, 12}));
+  CHECK(x8->macs({3, 33, 47}) > x16->macs({3, 33, 47}));
   // The model and the data must agree on the task, both ways, by name.
   CHECK(contains(creation_error("deeplabv3plus", "", context(Task::classification, 5, {3, 32, 32})),
                  "'deeplabv3plus' is made for segmentation"));

@@ -6,6 +6,7 @@
 #include "../resnet20/resnet20.hpp"
 #include "mobilenet_v3.hpp"
 #include "resnet.hpp"
+#include "xception.hpp"
 
 namespace alchain::zoo {
 
@@ -97,10 +98,36 @@ class MobileNetV3Backbone final : public Backbone {
   std::shared_ptr<MobileNetTrunkImpl> trunk_;
 };
 
+struct XceptionTrunkImpl : torch::nn::Module {
+  Xception65 net;
+};
+
+class XceptionBackbone final : public Backbone {
+ public:
+  XceptionBackbone(std::int64_t in_channels, std::int64_t output_stride) : trunk_(std::make_shared<XceptionTrunkImpl>()) {
+    if (output_stride != 8 && output_stride != 16)
+      throw std::invalid_argument("output_stride " + std::to_string(output_stride) + ": 8 or 16 for a dense backbone");
+    trunk_->net.build(*trunk_, in_channels, output_stride);
+  }
+  std::shared_ptr<torch::nn::Module> module() const override { return trunk_; }
+  std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& x) override {
+    at::Tensor low;
+    at::Tensor high = trunk_->net.forward(x, &low);
+    return {low, high};
+  }
+  std::int64_t low_channels() const override { return Xception65::kLowChannels; }
+  std::int64_t high_channels() const override { return Xception65::kHighChannels; }
+  std::int64_t macs(const Shape& in, Shape& low, Shape& high) const override { return trunk_->net.macs(in, &low, &high); }
+
+ private:
+  std::shared_ptr<XceptionTrunkImpl> trunk_;
+};
+
 }  // namespace
 
 std::unique_ptr<Backbone> make_backbone(const std::string& name, std::int64_t in_channels, std::int64_t output_stride,
                                         std::int64_t width) {
+  if (name == "xception65") return std::make_unique<XceptionBackbone>(in_channels, output_stride);
   if (name == "resnet20") return std::make_unique<ResNet20Backbone>(in_channels, width);
   if (name.rfind("mobilenet_v3_", 0) == 0)
     return std::make_unique<MobileNetV3Backbone>(mobilenet_v3_is_large(name), in_channels, output_stride);

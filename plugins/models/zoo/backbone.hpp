@@ -1,6 +1,6 @@
 // Backbones for dense prediction: low-level features for a decoder and high-level features
-// for the head, from torchvision's ResNets (at output stride 16 or 8), its MobileNetV3s (16)
-// or CIFAR's ResNet-20.
+// for the head, from torchvision's ResNets (at output stride 16 or 8), its MobileNetV3s (16),
+// DeepLab's Xception-65 (16 or 8) or CIFAR's ResNet-20.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,8 @@ class Backbone {
 /// high = stage3 (stride 4, whatever `output_stride` says: it has no further stage).
 /// mobilenet_v3_small/large: torchvision's features (module "features"); low = the last block
 /// at stride 4 (16 / 24 channels), high = the last 1x1 convolution (576 / 960), output stride 16.
+/// xception65: DeepLab's aligned Xception-65; low = the entry flow's second block's second
+/// separable convolution (256, stride 4), high = the exit flow (2048) at output stride 16 or 8.
 std::unique_ptr<Backbone> make_backbone(const std::string& name, std::int64_t in_channels,
                                         std::int64_t output_stride, std::int64_t width);
 
