@@ -131,6 +131,66 @@ TEST_CASE("the entropy plugin reduces per-pixel entropy by the round's reduction
   CHECK(by_top.picked == std::vector<std::int64_t>{10});
 }
 
+TEST_CASE("llal on segmentation: a convolutional head maps loss per pixel, trained on image losses, reduced per round") {
+  const auto params = test::plugin_params(PluginKind::policy, "llal", "hidden = 16");
+  auto seg = test::shipped_plugins().create_policy("llal", params, context(Task::segmentation, 3, {3, 16, 16}));
+  auto cls = test::shipped_plugins().create_policy("llal", params, context(Task::classification, 3, {3, 16, 16}));
+  const std::map<std::string, std::vector<std::int64_t>> shapes{{"low", {4, 16, 16}}, {"high", {8, 4, 4}}};
+  auto head = seg->training_head();
+  REQUIRE(head);
+  cls->training_head()->reset(shapes, 10);
+  CHECK(cls->training_head()->parameters()[0].dim() == 2);  // auto: dense layers for classification
+  head->reset(shapes, 10);
+  CHECK(head->parameters().size() == 6);  // two 1x1 convolutions and the output one, weights and biases
+  for (const auto& p : head->parameters())
+    if (p.dim() > 1) CHECK(p.dim() == 4);
+
+  // Each image's loss is the mean of a per-pixel quantity of its low-level features; the head
+  // learns to rank images by it from image losses alone.
+  auto batch = [](std::int64_t n) {
+    ModelOutput out;
+    out.taps["low"] = torch::randn({n, 4, 16, 16});
+    out.taps["high"] = torch::randn({n, 8, 4, 4});
+    return std::make_pair(out, out.taps["low"].select(1, 0).relu().mul(3.0).flatten(1).mean(1));
+  };
+  torch::manual_seed(3);
+  head->train(true);
+  torch::optim::Adam opt(head->parameters(), torch::optim::AdamOptions(0.01));
+  for (int step = 0; step < 150; ++step) {
+    auto [out, loss] = batch(32);
+    opt.zero_grad();
+    head->loss(out, loss, 0).backward();
+    opt.step();
+  }
+  head->train(false);
+  torch::NoGradGuard no_grad;
+  auto [out, truth] = batch(64);
+  PoolBatch pb;
+  pb.ids = torch::arange(64, torch::kInt64);
+  pb.taps = out.taps;
+  auto scores = [&](Reduction r) {
+    SelectionContext ctx;
+    ctx.budget = 8;
+    ctx.pool_size = 64;
+    ctx.num_classes = 3;
+    ctx.task = Task::segmentation;
+    ctx.reduction = r;
+    ctx.reduction_fraction = 0.1;
+    seg->begin(ctx);
+    seg->observe(pb);
+    return torch::tensor(seg->select().scores);
+  };
+  const at::Tensor by_mean = scores(Reduction::mean), by_max = scores(Reduction::max);
+  // Spearman's rank correlation of the predicted and the true image losses.
+  auto ranks = [](const at::Tensor& v) { return v.argsort().argsort().to(torch::kFloat); };
+  const at::Tensor a = ranks(by_mean) - 31.5, b = ranks(truth) - 31.5;
+  const double rho = ((a * b).sum() / (a.norm() * b.norm())).item<double>();
+  MESSAGE("rank correlation of predicted and true image losses: " << rho);
+  CHECK(rho > 0.8);
+  CHECK_FALSE(torch::allclose(by_mean, by_max));  // the map is reduced by the round's reduction
+  CHECK((by_max >= by_mean - 1e-5).all().item<bool>());
+}
+
 TEST_CASE("deeplabv3plus: logits at the input's size on every backbone, LLAL's taps, output stride") {
   torch::NoGradGuard no_grad;
   const CreateContext ctx = context(Task::segmentation, 5, {3, 33, 47});
