@@ -38,6 +38,7 @@ inline const alchain_param_spec kCityscapes[] = {
     {"test_split", ALCHAIN_PARAM_STRING, "\"val\"", kNone, kNone, nullptr, ""},
     {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, ""},
     {"width", ALCHAIN_PARAM_INT, "1024", 1, 8192, nullptr, ""},
+    {"crop", ALCHAIN_PARAM_INT_LIST, "[]", 0, 65535, nullptr, ""},
     {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", kNone, kNone, nullptr, ""},
     {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", kNone, kNone, nullptr, ""}};
 inline const alchain_param_spec kAde20k[] = {
@@ -66,6 +67,7 @@ inline const alchain_param_spec kPasses[] = {{"passes", ALCHAIN_PARAM_INT, "20",
 inline const alchain_param_spec kCommittee[] = {
     {"measure", ALCHAIN_PARAM_STRING, "\"vote_entropy\"", kNone, kNone, "vote_entropy|kl", ""}};
 inline const alchain_param_spec kLlal[] = {{"taps", ALCHAIN_PARAM_STRING, "\"\"", kNone, kNone, nullptr, ""},
+                                           {"head", ALCHAIN_PARAM_STRING, "\"auto\"", kNone, kNone, "auto|dense|conv", ""},
                                            {"hidden", ALCHAIN_PARAM_INT, "128", 1, 65536, nullptr, ""},
                                            {"margin", ALCHAIN_PARAM_FLOAT, "1.0", 0.0, 1e6, nullptr, ""},
                                            {"weight", ALCHAIN_PARAM_FLOAT, "1.0", 0.0, 1e6, nullptr, ""},
