@@ -257,6 +257,19 @@ TEST_CASE("cityscapes: labelIds map to the official 19 train IDs pixel by pixel,
   const LabelCensus c = count_labels(*d, Split::train, 0, 8);
   CHECK(c.per_class[13] == 48 + 1);  // bremen's 48 and aachen's one pixel of labelId 26
   CHECK(c.invalid == 0);
+  // crop = [top, left, height, width] cuts the stored image and label before resizing.
+  auto crop = make_dataset("cityscapes", "root = \"" + root.string() + "\"\nheight = 4\nwidth = 5\ncrop = [2, 3, 4, 5]");
+  const at::Tensor yc = crop->labels(Split::train, torch::tensor({0}, torch::kInt64));
+  REQUIRE(yc.sizes() == at::IntArrayRef{1, 4, 5});
+  for (int r = 0; r < 4; ++r)
+    for (int col = 0; col < 5; ++col) {
+      const int id = ((r + 2) * 8 + col + 3) % 34;
+      const auto it = train_id.find(id);
+      CHECK_MESSAGE(yc[0][r][col].item<std::int64_t>() == (it == train_id.end() ? 255 : it->second), "labelId " << id);
+    }
+  CHECK(crop->inputs(Split::train, torch::tensor({0}, torch::kInt64)).sizes() == at::IntArrayRef{1, 3, 4, 5});
+  auto off = make_dataset("cityscapes", "root = \"" + root.string() + "\"\ncrop = [4, 0, 4, 8]");
+  CHECK(labels_error(*off, Split::train, 0).find("_gtFine_labelIds.png: crop [4, 0, 4, 8] (top, left, height, width) does not fit its 8x6 image") != std::string::npos);
 }
 
 TEST_CASE("cityscapes: a broken tree gets one clear error naming the file") {

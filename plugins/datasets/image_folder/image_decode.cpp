@@ -57,8 +57,19 @@ std::vector<std::uint8_t> file_bytes(const std::string& file) {
 
 }  // namespace
 
+cv::Mat cropped(const cv::Mat& image, const cv::Rect* crop, const std::string& file) {
+  if (!crop) return image;
+  if (crop->x < 0 || crop->y < 0 || crop->width < 1 || crop->height < 1 || crop->x + crop->width > image.cols ||
+      crop->y + crop->height > image.rows)
+    throw std::runtime_error(file + ": crop [" + std::to_string(crop->y) + ", " + std::to_string(crop->x) + ", " +
+                             std::to_string(crop->height) + ", " + std::to_string(crop->width) +
+                             "] (top, left, height, width) does not fit its " + std::to_string(image.cols) + "x" +
+                             std::to_string(image.rows) + " image");
+  return image(*crop);
+}
+
 cv::Mat decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& file, int channels, int height,
-                     int width, cv::Size* decoded_size) {
+                     int width, cv::Size* decoded_size, const cv::Rect* crop) {
   if (channels != 1 && channels != 3) throw std::invalid_argument(file + ": channels must be 1 or 3");
   if (height < 1 || width < 1 || height > 65536 || width > 65536)
     throw std::invalid_argument(file + ": image size " + std::to_string(height) + "x" + std::to_string(width) +
@@ -68,6 +79,7 @@ cv::Mat decode_image(const std::uint8_t* bytes, std::size_t size, const std::str
     throw undecodable(file, "decoded to " + std::to_string(img.channels()) + " channels of depth " +
                                 std::to_string(img.depth()) + ", expected " + std::to_string(channels) + " of 8 bits");
   if (decoded_size) *decoded_size = img.size();
+  img = cropped(img, crop, file);
   if (img.rows != height || img.cols != width) cv::resize(img, img, cv::Size(width, height), 0, 0, cv::INTER_AREA);
   if (channels == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
   cv::Mat out;
@@ -86,9 +98,10 @@ cv::Mat decode_label_image(const std::uint8_t* bytes, std::size_t size, const st
   return img;
 }
 
-cv::Mat read_image(const std::string& file, int channels, int height, int width, cv::Size* decoded_size) {
+cv::Mat read_image(const std::string& file, int channels, int height, int width, cv::Size* decoded_size,
+                   const cv::Rect* crop) {
   const std::vector<std::uint8_t> bytes = file_bytes(file);
-  return decode_image(bytes.data(), bytes.size(), file, channels, height, width, decoded_size);
+  return decode_image(bytes.data(), bytes.size(), file, channels, height, width, decoded_size, crop);
 }
 
 cv::Mat read_label_image(const std::string& file) {

@@ -17,11 +17,16 @@ constexpr std::int64_t kMaxImagePixels = std::int64_t{1} << 26;
 /// the bytes are not an image OpenCV decodes, decode to more than kMaxImagePixels pixels, or when
 /// channels, height or width are out of range.
 cv::Mat decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& file, int channels, int height,
-                     int width, cv::Size* decoded_size = nullptr);
+                     int width, cv::Size* decoded_size = nullptr, const cv::Rect* crop = nullptr);
+
+/// `image` cut to `crop` (if given; a view, no copy); throws naming `file` when the rectangle
+/// does not fit.
+cv::Mat cropped(const cv::Mat& image, const cv::Rect* crop, const std::string& file);
 
 /// Reads `file` and decodes it as decode_image does; `decoded_size`, when given, receives the
-/// image's size before resizing.
-cv::Mat read_image(const std::string& file, int channels, int height, int width, cv::Size* decoded_size = nullptr);
+/// image's size as stored; `crop`, when given, is cut from it before resizing.
+cv::Mat read_image(const std::string& file, int channels, int height, int width, cv::Size* decoded_size = nullptr,
+                   const cv::Rect* crop = nullptr);
 
 /// Decodes a label image: 8-bit, one channel, kept as stored (no resizing, no conversion), with
 /// decode_image's checks. Throws std::runtime_error naming `file` for anything else (a colour

@@ -54,6 +54,7 @@ class Cityscapes : public PairedSegmentation {
   static Options options(const Params& params) {
     Options o = common_options(params);
     o.name = "cityscapes";
+    o.crop = params.get_int_list("crop");
     o.class_names = {"road",  "sidewalk",   "building",   "wall",   "fence",  "pole",  "traffic light",
                      "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car",
                      "truck", "bus", "train", "motorcycle", "bicycle"};
@@ -74,6 +75,8 @@ const alchain_param_spec kParams[] = {
      "Split folder evaluated on (Cityscapes' test labels are not public)."},
     {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, "Images and labels are resized to this height."},
     {"width", ALCHAIN_PARAM_INT, "1024", 1, 8192, nullptr, "... and width (labels by nearest neighbour)."},
+    {"crop", ALCHAIN_PARAM_INT_LIST, "[]", 0, 65535, nullptr,
+     "[top, left, height, width] cut from every stored image and label before resizing ([] = the whole image), e.g. [0, 0, 896, 2048] leaves out the ego car's bonnet."},
     {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
      "Per-channel (R, G, B) mean subtracted from pixels in [0, 1] (ImageNet's)."},
     {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,

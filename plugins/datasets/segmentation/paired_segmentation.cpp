@@ -58,6 +58,12 @@ std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> PairedSegmenta
 PairedSegmentation::PairedSegmentation(Options options,
                                        std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits)
     : opt_(std::move(options)), train_(std::move(splits.first)), test_(std::move(splits.second)) {
+  if (!opt_.crop.empty()) {
+    if (opt_.crop.size() != 4 || opt_.crop[2] < 1 || opt_.crop[3] < 1)
+      throw std::invalid_argument("crop: [top, left, height, width] in the stored image's pixels, height and width >= 1");
+    crop_ = cv::Rect(static_cast<int>(opt_.crop[1]), static_cast<int>(opt_.crop[0]), static_cast<int>(opt_.crop[3]),
+                     static_cast<int>(opt_.crop[2]));
+  }
   // Files of a pair must both exist now: a missing label file is an error of the tree, not of
   // a batch hours later.
   for (const auto* v : {&train_, &test_})
@@ -105,7 +111,7 @@ at::Tensor PairedSegmentation::inputs(Split s, const at::Tensor& ids) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     cv::Size stored;
     const cv::Mat img = read_image(split(s)[static_cast<std::size_t>(v[i])].image, 3, static_cast<int>(h),
-                                   static_cast<int>(w), &stored);  // RGB, [0, 1], H x W x 3
+                                   static_cast<int>(w), &stored, crop_rect());  // RGB, [0, 1], H x W x 3
     sizes_[s == Split::train ? 0 : 1][static_cast<std::size_t>(v[i])] = {stored.width, stored.height};
     const at::Tensor hwc = torch::from_blob(img.data, {h, w, 3}, torch::kFloat);
     at::Tensor chw = out[static_cast<std::int64_t>(i)];
@@ -135,8 +141,10 @@ at::Tensor PairedSegmentation::labels(Split s, const at::Tensor& ids) {
           throw std::runtime_error(pair.label + ": unknown label value " + std::to_string(p[c]) + " at pixel (" +
                                    std::to_string(c) + ", " + std::to_string(r) + ") for " + opt_.name);
     }
+    label = cropped(label, crop_rect(), pair.label);
     if (label.rows != h || label.cols != w)
       cv::resize(label, label, cv::Size(static_cast<int>(w), static_cast<int>(h)), 0, 0, cv::INTER_NEAREST);
+    if (!label.isContinuous()) label = label.clone();  // a crop without resizing is a strided view
     const at::Tensor raw = torch::from_blob(label.data, {h, w}, torch::kUInt8).to(torch::kLong);
     const at::Tensor lut = torch::from_blob(const_cast<std::int16_t*>(opt_.mapping.to_class.data()), {256}, torch::kInt16)
                                .to(torch::kLong);

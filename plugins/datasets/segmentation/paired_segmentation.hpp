@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <opencv2/core.hpp>
+
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/params.hpp"
 
@@ -27,8 +29,8 @@ struct LabelMapping {
   LabelMapping() { to_class.fill(kUnknown); }
 };
 
-/// Images are decoded on demand (no preload: a Cityscapes image is 2048x1024), resized to
-/// height x width with area interpolation, labels with nearest neighbour, and normalised per
+/// Images are decoded on demand (no preload: a Cityscapes image is 2048x1024), cut to `crop`
+/// (if given), resized to height x width with area interpolation, labels with nearest neighbour, and normalised per
 /// channel with `mean` and `std` (ImageNet's by default).
 class PairedSegmentation : public Dataset {
  public:
@@ -38,6 +40,7 @@ class PairedSegmentation : public Dataset {
     LabelMapping mapping;
     std::int64_t height = 0, width = 0;
     std::array<float, 3> mean{}, std{};
+    std::vector<std::int64_t> crop;  ///< top, left, height, width in stored pixels, cut before resizing; empty: none
   };
   /// `splits`: the train split's pairs, then the test split's, in a stable order (sorted paths).
   PairedSegmentation(Options options, std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits);
@@ -63,7 +66,9 @@ class PairedSegmentation : public Dataset {
   std::vector<std::int64_t> checked_ids(Split s, const at::Tensor& ids) const;
   /// The size of sample `id`'s image as stored (read by inputs(), or decoded here once).
   std::pair<int, int> stored_size(Split s, std::int64_t id);
+  const cv::Rect* crop_rect() const { return opt_.crop.empty() ? nullptr : &crop_; }
   Options opt_;
+  cv::Rect crop_;
   std::vector<LabelledImage> train_, test_;
   std::vector<std::pair<int, int>> sizes_[2];  ///< (width, height) per sample; (0, 0) until decoded
 };
