@@ -3,6 +3,7 @@
 #include <set>
 
 #include <doctest/doctest.h>
+#include <torch/cuda.h>
 
 #include "alchain/engine/experiment.hpp"
 #include "alchain/pipeline/pipeline.hpp"
@@ -171,6 +172,31 @@ TEST_CASE("a budget larger than the pool fails before any file is written") {
   text.replace(text.find("per_cycle = 50"), 14, "per_cycle = 2000");
   CHECK_THROWS_WITH(run(tiny(text), dir / "x.h5"), doctest::Contains("the pool has 3000"));
   CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));
+}
+
+TEST_CASE("run.device: cpu runs; cuda is refused by validate at its position when LibTorch has no CUDA") {
+  test::TempDir dir;
+  std::string text = kTiny;
+  text.replace(text.find("threads = 2"), 11, "threads = 2\ndevice = \"cpu\"");
+  const Pipeline p = tiny(text);
+  CHECK(p.run.device == "cpu");
+  const auto out = dir / "cpu.h5";
+  run(p, out);
+  CHECK(test::attr_string(test::open_h5(out.string()).openGroup("/"), "status") == "complete");
+
+  text.replace(text.find("device = \"cpu\""), 14, "device = \"cuda\"");
+  test::write_file(dir / "cuda.toml", text);
+  const test::CliResult r = test::run_cli("validate " + (dir / "cuda.toml").string());
+  if (torch::cuda::is_available()) {
+    CHECK_MESSAGE(r.status == 0, r.output);
+  } else {
+    CHECK(r.status != 0);
+    CHECK_MESSAGE(r.output.find("cuda.toml:6:10: run.device: 'cuda': this alchain's LibTorch") != std::string::npos, r.output);
+    CHECK(r.output.find("has no CUDA") != std::string::npos);
+    // run refuses it before any file exists
+    CHECK_THROWS_WITH(run(tiny(text), dir / "cuda.h5"), doctest::Contains("run.device: 'cuda'"));
+    CHECK_FALSE(std::filesystem::exists(dir / "cuda.h5"));
+  }
 }
 
 TEST_CASE("every policy's two-generation pipeline in tests/pipelines/policies runs end to end") {

@@ -14,6 +14,7 @@
 #include "alchain/engine/experiment.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/device.hpp"
 #include "alchain/run/fault_point.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -183,6 +184,7 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
   const assess::Design design = assess::design_from_string(a_.sampling.design);
   const assess::Estimator estimator = assess::estimator_from_string(a_.sampling.estimator);
   outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p_.run.threads);
+  set_run_device(p_.run.device);
   progress_.line("alchain: " + p_.name + " (" + tuning_summary() + ")");
 
   std::shared_ptr<Dataset> base = create_dataset_checked(p_, registry_);
@@ -412,6 +414,7 @@ void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset
                            std::to_string(a.calibration) + ") + the reference's extra training samples (" +
                            std::to_string(reference_extra) + ") + " + std::to_string(a.windows) + " windows x " +
                            std::to_string(a.window_size) + " need " + std::to_string(need));
+  if (const std::string err = device_error(p.run.device); !err.empty()) diags.error(p.run.device_pos, "run.device: " + err);
   const CreateContext ctx = plugin_context(p, registry, data.info());
   std::shared_ptr<Model> model;
   try {

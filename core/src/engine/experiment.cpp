@@ -22,6 +22,7 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/weights.hpp"
 #include "alchain/results/result_store.hpp"
+#include "alchain/run/device.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/task.hpp"
@@ -47,6 +48,7 @@ std::string clock_text(double s) {
 /// are reported (at the entry's position) before the result file exists.
 void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& registry, const DatasetInfo& info,
                Diagnostics& diags) {
+  if (const std::string err = device_error(p.run.device); !err.empty()) diags.error(p.run.device_pos, "run.device: " + err);
   const CreateContext mctx = plugin_context(p, registry, info);
   std::set<std::string> seen;
   auto check_model = [&](const ModelEntry& m) -> std::shared_ptr<Model> {
@@ -212,6 +214,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   check_output_writable(opts.output);  // before anything is loaded or trained
   const int jobs = std::max(1, opts.jobs);
   outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p.run.threads);
+  set_run_device(p.run.device);
   const int trial_threads = jobs > 1 ? std::max(1, outcome.threads / jobs) : outcome.threads;
   progress.line("alchain: " + p.name + " (" + tuning_summary() + (jobs > 1 ? ", " + std::to_string(jobs) + " workers with " + std::to_string(trial_threads) + " threads each" : "") + ")");
 
@@ -368,6 +371,7 @@ int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::fil
   std::FILE* out = ::fdopen(proto, "w");
   if (!out) throw std::runtime_error("worker: cannot open its protocol stream");
   set_compute_threads(threads);
+  set_run_device(p.run.device);
   std::shared_ptr<Dataset> data = open_dataset(p, registry);
   const Plan plan = expand_plan(p, data->size(Split::train));
   if (plan.fingerprint != fingerprint)

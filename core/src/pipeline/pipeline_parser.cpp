@@ -222,6 +222,17 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
     r.integer("repeats", p.run.repeats, 1, 1000);
     r.integer("threads", p.run.threads, 0, 1024);
     r.integer("inference_batch_size", p.run.inference_batch_size, 1, 1 << 20);
+    if (r.string("device", p.run.device)) {
+      p.run.device_pos = source_pos(t->get("device")->source());
+      // The syntax here; whether this build and machine have the device, at preflight.
+      const std::string& d = p.run.device;
+      const bool cuda_index = d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
+                              d.find_first_not_of("0123456789", 5) == std::string::npos;
+      if (d != "cpu" && d != "cuda" && !cuda_index) {
+        diags.error(p.run.device_pos, "run.device: '" + d + "': cpu, cuda or cuda:<index>");
+        p.run.device = "cpu";
+      }
+    }
     r.finish();
   }
 

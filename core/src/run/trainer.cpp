@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "alchain/run/device.hpp"
 #include "alchain/run/fault_point.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/task.hpp"
@@ -86,6 +87,8 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
   if (o.min_steps > 0 && stepping > 0 && o.epochs * stepping < o.min_steps)
     o.epochs = static_cast<int>((o.min_steps + stepping - 1) / stepping);
   const bool augmenting = o.augment_crop_padding > 0 || o.augment_hflip;
+  const c10::Device dev = run_device();
+  model.to(dev);
   std::vector<at::Tensor> decay, no_decay;
   for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   if (head && !ids.empty()) {
@@ -95,7 +98,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       torch::NoGradGuard no_grad;
       model.eval();
       const std::vector<std::int64_t> probe(ids.begin(), ids.begin() + std::min<std::size_t>(2, ids.size()));
-      const ModelOutput out = model.forward(data.inputs(Split::train, id_tensor(probe.data(), probe.size())));
+      const ModelOutput out = model.forward(data.inputs(Split::train, id_tensor(probe.data(), probe.size())).to(dev));
       std::vector<std::string> wanted = head->taps();
       if (wanted.empty())
         for (const auto& [name, t] : out.taps) wanted.push_back(name);
@@ -111,6 +114,9 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       }
     }
     head->reset(shapes, o.epochs);
+    // The SDK's head has no to(): its parameters move in place (they are its modules' tensors).
+    for (auto& p : head->parameters())
+      if (p.device() != dev) p.set_data(p.data().to(dev));
     head->train(true);
     for (auto& p : head->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   }
@@ -152,6 +158,8 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
         Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b), 0x617567ULL}));
         augment(x, y, o, rng);
       }
+      x = x.to(dev);
+      y = y.to(dev);
       sgd.zero_grad();
       const ModelOutput out = model.forward(x);
       task.check(out.logits, y);
@@ -186,6 +194,8 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
   const double t0 = monotonic_seconds();
   const TaskOps& task = task_ops(data.info().task);
   model.eval();
+  const c10::Device dev = run_device();
+  model.to(dev);
   c10::InferenceMode guard;
   const std::int64_t n = data.size(Split::test);
   ConfusionMatrix confusion(num_classes);
@@ -193,7 +203,7 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
     check_interrupt();
     const std::int64_t hi = std::min(n, lo + batch_size);
     const at::Tensor ids = torch::arange(lo, hi, torch::kInt64);
-    const at::Tensor logits = model.forward(data.inputs(Split::test, ids)).logits;
+    const at::Tensor logits = model.forward(data.inputs(Split::test, ids).to(dev)).logits.cpu();
     const at::Tensor y = data.labels(Split::test, ids).to(torch::kInt64);
     task.check(logits, y);
     confusion.add(task.predict(logits), y);
@@ -212,8 +222,13 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
 
 void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
                     const StreamRequest& req, const std::function<void(const PoolBatch&)>& sink) {
+  const c10::Device dev = run_device();
+  model.to(dev);
   model.eval();
-  for (Model* member : req.committee) member->eval();
+  for (Model* member : req.committee) {
+    member->to(dev);
+    member->eval();
+  }
   if ((req.needs & kNeedLabels) && !req.labels_allowed)
     throw std::runtime_error("the policy asks for true labels outside a reference generation");
   if ((req.needs & kNeedMcLogits) && (req.mc_passes < 1 || !model.stochastic_passes_available()))
@@ -227,16 +242,18 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
     PoolBatch batch;
     batch.ids = id_tensor(ids.data() + lo, hi - lo);
     if (forward) {
-      const at::Tensor x = data.inputs(Split::train, batch.ids);
+      const at::Tensor x = data.inputs(Split::train, batch.ids).to(dev);
       ModelOutput out = model.forward(x);
-      if (req.needs & kNeedLogits) batch.logits = out.logits;
-      if (req.needs & kNeedEmbedding) batch.embedding = out.embedding;
-      if (req.needs & kNeedTaps) batch.taps = out.taps;
+      // Policies get CPU tensors (a no-op on the CPU).
+      if (req.needs & kNeedLogits) batch.logits = out.logits.cpu();
+      if (req.needs & kNeedEmbedding) batch.embedding = out.embedding.cpu();
+      if (req.needs & kNeedTaps)
+        for (const auto& [name, t] : out.taps) batch.taps[name] = t.cpu();
       if (req.needs & kNeedCommittee) {
         std::vector<at::Tensor> all;
         for (Model* member : req.committee) all.push_back(member->forward(x).logits);
         all.push_back(out.logits);
-        batch.committee_logits = torch::stack(all);
+        batch.committee_logits = torch::stack(all).cpu();
       }
       if (req.needs & kNeedMcLogits) {
         torch::manual_seed(derive_seed(req.seed, {static_cast<std::uint64_t>(lo)}));
@@ -244,7 +261,7 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
         std::vector<at::Tensor> passes;
         for (int t = 0; t < req.mc_passes; ++t) passes.push_back(model.forward(x).logits);
         model.set_stochastic(false);
-        batch.mc_logits = torch::stack(passes);
+        batch.mc_logits = torch::stack(passes).cpu();
       }
     }
     if (req.needs & kNeedLabels) batch.labels = data.labels(Split::train, batch.ids);

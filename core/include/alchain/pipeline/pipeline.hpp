@@ -154,6 +154,8 @@ struct RunOptionsSpec {
   int repeats = 1;              ///< repeat r uses seed + r
   int threads = 0;              ///< 0 = every core
   int inference_batch_size = 512;
+  std::string device = "cpu";   ///< "cpu", "cuda" or "cuda:<index>" (run/device.hpp)
+  SourcePos device_pos{1, 1};
 };
 
 struct Pipeline {
