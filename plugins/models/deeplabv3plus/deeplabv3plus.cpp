@@ -95,7 +95,7 @@ ModelOutput DeepLabV3Plus::forward(const at::Tensor& x) {
   d = decoder1_bn(decoder1(d)).relu_();
   d = decoder2_bn(decoder2(d)).relu_();
   // Logits go back to the standard layout: policies, losses and metrics may view them flat.
-  out.logits = zoo::resize_bilinear(classifier(d), x.size(2), x.size(3)).contiguous();
+  out.logits = zoo::resize_bilinear(classifier(d).contiguous(), x.size(2), x.size(3));
   out.embedding = high.mean({2, 3});
   out.taps["low_level"] = low;
   out.taps["high_level"] = high;
