@@ -234,6 +234,58 @@ TEST_CASE("deeplabv3plus: logits at the input's size on every backbone, LLAL's t
                    "is made for classification; this dataset's task is segmentation"));
 }
 
+TEST_CASE("resnet20's folded batch norms give the plain path's logits, also after more training; deeplabv3plus is channels-last") {
+  torch::manual_seed(3);
+  struct Case {
+    const char* model;
+    std::string params;
+    CreateContext ctx;
+    at::Tensor x, y;
+  };
+  const Case cases[] = {
+      {"deeplabv3plus", "aspp_channels = 16\ndecoder_channels = 16", context(Task::segmentation, 5, {3, 33, 47}),
+       torch::randn({2, 3, 33, 47}), torch::randint(0, 5, {2, 33, 47})},
+      {"resnet20", "", context(Task::classification, 10, {3, 32, 32}), torch::randn({4, 3, 32, 32}),
+       torch::randint(0, 10, {4})},
+  };
+  for (const Case& c : cases) {
+    const std::string model = c.model;
+    CAPTURE(model);
+    CAPTURE(c.params);
+    auto m = make_model(c.model, c.params, c.ctx);
+    if (std::string(c.model) == "deeplabv3plus")  // runs channels-last throughout
+      for (const at::Tensor& p : m->parameters())
+        if (p.dim() == 4) CHECK(p.is_contiguous(at::MemoryFormat::ChannelsLast));
+    torch::optim::SGD opt(m->parameters(), torch::optim::SGDOptions(0.05));
+    auto train_steps = [&](int n) {  // moves weights and the batch norms' running statistics
+      m->train();
+      for (int i = 0; i < n; ++i) {
+        opt.zero_grad();
+        torch::nn::functional::cross_entropy(m->forward(c.x).logits, c.y).backward();
+        opt.step();
+      }
+      m->eval();
+    };
+    auto relative_gap = [&] {  // plain (autograd off) against folded (InferenceMode) logits
+      at::Tensor plain, folded;
+      {
+        torch::NoGradGuard no_grad;
+        plain = m->forward(c.x).logits;
+      }
+      {
+        c10::InferenceMode guard;
+        folded = m->forward(c.x).logits.clone();
+      }
+      CHECK(folded.is_contiguous());
+      return (plain - folded).abs().max().item<double>() / plain.abs().max().item<double>();
+    };
+    train_steps(3);
+    CHECK(relative_gap() < 1e-4);
+    train_steps(2);  // the cached folded weights must follow (the optimiser moves no version counter)
+    CHECK(relative_gap() < 1e-4);
+  }
+}
+
 TEST_CASE("resnet18/34/50: torchvision's parameter names and counts, and their multiply-adds at 224x224") {
   struct Known {
     const char* name;

@@ -5,19 +5,6 @@ namespace alchain::plugins {
 
 namespace F = torch::nn::functional;
 
-at::Tensor FoldedConvBn::operator()(const at::Tensor& x, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn) {
-  const std::int64_t version = conv->weight._version() + bn->weight._version() + bn->bias._version() +
-                               bn->running_mean._version() + bn->running_var._version();
-  if (version != version_ || !weight_.defined()) {
-    const at::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-    weight_ = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(at::MemoryFormat::ChannelsLast);
-    bias_ = bn->bias - bn->running_mean * scale;
-    version_ = version;
-  }
-  const auto& o = conv->options;
-  return torch::conv2d(x, weight_, bias_, *o.stride(), c10::get<torch::ExpandingArray<2>>(o.padding()));
-}
-
 BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride_)
     : stride(stride_), extra_channels(out - in) {
   conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
@@ -42,6 +29,17 @@ torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
     shortcut = torch::constant_pad_nd(shortcut, {0, 0, 0, 0, 0, extra_channels});
   }
   return (out + shortcut).relu_();
+}
+
+void BasicBlockImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  folded1.reset();
+  folded2.reset();
+}
+
+void ResNet20::train(bool on) {
+  Model::train(on);  // and the blocks'
+  folded_stem.reset();
 }
 
 ResNet20::ResNet20(const ResNet20Options& o) : options_(o) {

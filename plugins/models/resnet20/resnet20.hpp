@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include "../zoo/layers.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/params.hpp"
 
@@ -16,26 +17,15 @@ struct ResNet20Options {
   TORCH_ARG(std::int64_t, width) = 1;  ///< multiplies the stage widths 16/32/64
 };
 
-/// conv + eval-mode batch norm folded into one convolution, for inference only: a batch-norm pass
-/// over the activations is pure memory traffic. The folded weights are cached and recomputed when
-/// any of the parameters or running statistics changed (their version counters moved).
-class FoldedConvBn {
- public:
-  at::Tensor operator()(const at::Tensor& x, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn);
-
- private:
-  at::Tensor weight_, bias_;
-  std::int64_t version_ = -1;
-};
-
-/// True when forward() may use folded convolutions: eval mode under c10::InferenceMode.
-inline bool folding(const torch::nn::Module& m) { return !m.is_training() && c10::InferenceMode::is_enabled(); }
+using zoo::FoldedConvBn;
+using zoo::folding;
 
 /// 3x3 conv-BN-ReLU-3x3 conv-BN + shortcut, ReLU. Shortcut "A": identity, or stride-2
 /// subsampling with zero-padded extra channels (no parameters).
 struct BasicBlockImpl : torch::nn::Module {
   BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride);
   torch::Tensor forward(const torch::Tensor& x);
+  void train(bool on = true) override;  ///< also drops the folded weights
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
   std::int64_t stride, extra_channels;
@@ -51,6 +41,7 @@ class ResNet20 : public Model {
   std::int64_t embedding_dim() const override { return 64 * options_.width(); }
   std::int64_t macs(const std::vector<std::int64_t>& input_shape) const override;
   std::vector<std::string> tap_names() const override { return {"stage1", "stage2", "stage3"}; }
+  void train(bool on = true) override;  ///< also drops the folded weights
 
  private:
   ResNet20Options options_;

@@ -34,6 +34,22 @@ at::Tensor resize_bilinear(const at::Tensor& x, std::int64_t h, std::int64_t w) 
       x, torch::nn::functional::InterpolateFuncOptions().size(std::vector<std::int64_t>{h, w}).mode(torch::kBilinear).align_corners(false));
 }
 
+at::Tensor FoldedConvBn::operator()(const at::Tensor& x, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn) {
+  const std::int64_t version = conv->weight._version() + (conv->bias.defined() ? conv->bias._version() : 0) +
+                               bn->weight._version() + bn->bias._version() + bn->running_mean._version() +
+                               bn->running_var._version();
+  if (version != version_ || !weight_.defined() || weight_.device() != conv->weight.device()) {
+    const at::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+    weight_ = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(at::MemoryFormat::ChannelsLast);
+    bias_ = bn->bias - bn->running_mean * scale;
+    if (conv->bias.defined()) bias_ = bias_ + conv->bias * scale;
+    version_ = version;
+  }
+  const auto& o = conv->options;
+  return torch::conv2d(x, weight_, bias_, *o.stride(), c10::get<torch::ExpandingArray<2>>(o.padding()), *o.dilation(),
+                       o.groups());
+}
+
 void check_image_input(const char* model, const std::vector<std::int64_t>& s) {
   if (s.size() != 3 || s[0] < 1 || s[1] < 1 || s[2] < 1)
     throw std::invalid_argument(std::string(model) + " needs image inputs C, H, W");

@@ -24,6 +24,29 @@ std::int64_t conv_macs(const torch::nn::Conv2d& conv, Shape& s);
 /// Bilinear resize of [B, C, H, W] to (h, w), align_corners = false (as torchvision's heads).
 at::Tensor resize_bilinear(const at::Tensor& x, std::int64_t h, std::int64_t w);
 
+/// conv + eval-mode batch norm folded into one convolution, for inference only: a batch-norm pass
+/// over the activations is pure memory traffic. Honours the convolution's stride, padding,
+/// dilation, groups and bias. The folded weights (channels-last) are cached until reset(), and
+/// recomputed when a parameter's version counter moved (copy_(), loading) or its device changed.
+/// Version counters alone miss training: LibTorch's optimisers write through .data() and batch
+/// norm updates its running statistics in its kernel, neither moving a counter. So the owning
+/// module calls reset() from its train() override (train() and eval() both pass there).
+class FoldedConvBn {
+ public:
+  at::Tensor operator()(const at::Tensor& x, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn);
+  void reset() {
+    weight_ = at::Tensor();
+    bias_ = at::Tensor();
+  }
+
+ private:
+  at::Tensor weight_, bias_;
+  std::int64_t version_ = -1;
+};
+
+/// True when forward() may use folded convolutions: eval mode under c10::InferenceMode.
+inline bool folding(const torch::nn::Module& m) { return !m.is_training() && c10::InferenceMode::is_enabled(); }
+
 /// Throws unless the input shape is C, H, W with every entry >= 1.
 void check_image_input(const char* model, const std::vector<std::int64_t>& input_shape);
 
