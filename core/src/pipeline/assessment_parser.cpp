@@ -176,11 +176,9 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
       if (o.has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT) && !a.model.model.plugin.empty() &&
           registry.contains(PluginKind::model, a.model.model.plugin) &&
           !registry.get(PluginKind::model, a.model.model.plugin).has(ALCHAIN_FLAG_MC_DROPOUT)) {
-        std::string with;
-        for (const auto& name : registry.names(PluginKind::model))
-          if (registry.get(PluginKind::model, name).has(ALCHAIN_FLAG_MC_DROPOUT)) with += (with.empty() ? "" : ", ") + name;
         diags.error(a.oracle.pos, who + " needs a model with dropout at inference (MC dropout); model '" +
-                                      a.model.model.plugin + "' has none (models with it: " + (with.empty() ? "none" : with) + ")");
+                                      a.model.model.plugin + "' has none (models with it: " +
+                                      mc_dropout_models_like(registry, registry.get(PluginKind::model, a.model.model.plugin)) + ")");
       }
       if (o.has(ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS) && a.companions.empty())
         diags.error(a.oracle.pos, who + " compares the deployed model with others; list them in assessment.companions");

@@ -95,6 +95,20 @@ void read_plugin(TableReader& r, const char* key, const char* params_key, Plugin
   }
 }
 
+}  // namespace
+
+std::string mc_dropout_models_like(const PluginRegistry& registry, const PluginInfo& model) {
+  std::string with;
+  for (const auto& name : registry.names(PluginKind::model)) {
+    const PluginInfo& m = registry.get(PluginKind::model, name);
+    if (m.has(ALCHAIN_FLAG_MC_DROPOUT) && m.has(ALCHAIN_FLAG_SEGMENTATION) == model.has(ALCHAIN_FLAG_SEGMENTATION))
+      with += (with.empty() ? "" : ", ") + name;
+  }
+  return with.empty() ? "none" : with;
+}
+
+namespace {
+
 /// Static requirements between a generation's policy and model (descriptor flags).
 void check_requirements(const GenerationSpec& g, std::size_t index, const std::string& prefix,
                         const PluginRegistry& registry, Diagnostics& diags) {
@@ -106,11 +120,8 @@ void check_requirements(const GenerationSpec& g, std::size_t index, const std::s
     const PluginInfo& model = registry.get(PluginKind::model, g.model.plugin);
     const std::string who = prefix + ".policy: policy '" + policy.name + "'";
     if (policy.has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT) && !model.has(ALCHAIN_FLAG_MC_DROPOUT)) {
-      std::string with;
-      for (const auto& name : registry.names(PluginKind::model))
-        if (registry.get(PluginKind::model, name).has(ALCHAIN_FLAG_MC_DROPOUT)) with += (with.empty() ? "" : ", ") + name;
       diags.error(g.policy.pos, who + " needs a model with dropout at inference (MC dropout); model '" + model.name +
-                                    "' has none (models with it: " + (with.empty() ? "none" : with) + ")");
+                                    "' has none (models with it: " + mc_dropout_models_like(registry, model) + ")");
     }
     if (policy.has(ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS) && index == 0)
       diags.error(g.policy.pos, who + " uses the chain's earlier generations; generation 0 has none (use it from generation 1 on)");
