@@ -167,6 +167,10 @@ weights = "mlp.pt"
   test::write_file(dir / "ok.toml", text);
   test::CliResult r = test::run_cli("validate " + (dir / "ok.toml").string());
   CHECK_MESSAGE(r.status == 0, r.output);
+  // plan names the file (the fingerprint holds only its digest).
+  r = test::run_cli("plan " + (dir / "ok.toml").string() + " --brief");
+  CHECK_MESSAGE(r.status == 0, r.output);
+  CHECK_MESSAGE(contains(r.output, "  weights: gen0 from " + (dir / "mlp.pt").string() + ", fnv1a "), r.output);
 
   std::string bad = text;
   const std::string mine = "model = \"mlp\"\nweights = \"mlp.pt\"";

@@ -109,6 +109,18 @@ void print_plan(std::ostream& os, const Plan& plan, const PlanCost& c, double gm
                 total, 100 * c.train_macs / total, 100 * c.score_macs / total, 100 * c.eval_macs / total,
                 total / (gmacs * 1e9) / 60.0, gmacs);
   os << b;
+  // Initial weights (the fingerprint names their bytes; the user should see which files).
+  std::map<std::string, const ModelEntry*> weighted;
+  auto note = [&](const ModelEntry& m) {
+    if (!m.weights.path.empty()) weighted.emplace(m.name, &m);
+  };
+  for (const Trial& t : plan.trials) {
+    for (const Stage& s : t.stages) note(s.model);
+    note(t.model);
+  }
+  for (const auto& [name, m] : weighted)
+    os << "  weights: " << name << " from " << m->weights.path
+       << (m->weights.into.empty() ? "" : " (into " + m->weights.into + ")") << ", fnv1a " << m->weights.digest << "\n";
   if (!list) return;
   os << "\n";
   for (const Trial& t : plan.trials) {
