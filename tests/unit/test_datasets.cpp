@@ -82,6 +82,12 @@ TEST_CASE("corrupt or missing IDX files give one error naming the file") {
   e = error_of("fashion_mnist", root);
   CHECK(e.find("train-images-idx3-ubyte.gz: not a valid IDX file: bad magic number") != std::string::npos);
 
+  write_gz(dir / "train-images-idx3-ubyte.gz", {0x00, 0x00, 0x0D, 0x03});  // IDX floats, not bytes
+  e = error_of("fashion_mnist", root);
+  CHECK_MESSAGE(e.find("train-images-idx3-ubyte.gz: not a valid IDX file: element type 0x0D, expected unsigned bytes (0x08)") !=
+                    std::string::npos,
+                e);
+
   test::write_file(dir / "train-images-idx3-ubyte.gz", "not gzip at all, and not IDX either");
   e = error_of("fashion_mnist", root);
   CHECK(e.find("train-images-idx3-ubyte.gz: not a valid IDX file") != std::string::npos);

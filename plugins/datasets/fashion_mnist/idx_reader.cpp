@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -91,7 +92,11 @@ IdxArray parse_idx_ubyte(const std::uint8_t* bytes, std::size_t size, const std:
   unsigned char magic[4];
   if (src.read(magic, 4) != 4) throw fail("shorter than its 4-byte magic number");
   if (magic[0] != 0 || magic[1] != 0) throw fail("bad magic number (first two bytes must be 0)");
-  if (magic[2] != 0x08) throw fail("element type 0x" + std::to_string(magic[2]) + ", expected unsigned bytes (0x08)");
+  if (magic[2] != 0x08) {
+    char type[8];
+    std::snprintf(type, sizeof type, "0x%02X", magic[2]);
+    throw fail(std::string("element type ") + type + ", expected unsigned bytes (0x08)");
+  }
   if (magic[3] != expected_dims)
     throw fail(std::to_string(magic[3]) + " dimensions, expected " + std::to_string(expected_dims));
   IdxArray out;
