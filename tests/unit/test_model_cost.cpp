@@ -110,4 +110,15 @@ TEST_CASE("a generation's latency limit on its hardware: validate refuses a mode
   CHECK(models.output.find("per input of 1x32x32") != std::string::npos);
   CHECK(models.output.find("gen0 (resnet20)") != std::string::npos);
   CHECK(models.output.find("car ms") != std::string::npos);
+
+  // With --input and --classes the dataset is not opened: a pipeline whose data are elsewhere.
+  const std::string away = pipeline("away.toml", "hardware = \"car\"");
+  std::string text = test::read_file(away);
+  text.replace(text.find("params = {"), 0, "params = { root = \"no/such/folder\" }\n# ");
+  test::write_file(away, text);
+  CHECK(test::run_cli("models " + away).status == 1);  // it needs the data for their shape
+  const auto given = test::run_cli("models " + away + " --input 3x64x128 --classes 19");
+  REQUIRE_MESSAGE(given.status == 0, given.output);
+  CHECK(given.output.find("per input of 3x64x128") != std::string::npos);
+  CHECK(given.output.find("gen0 (resnet20)") != std::string::npos);
 }

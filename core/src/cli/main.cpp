@@ -238,7 +238,9 @@ int cmd_models(const std::vector<std::string>& args) {
   if (vm.count("help")) {
     std::cout << o << "\nCreates each model for one input and prints its parameters, multiply-adds, GOPs\n"
                  "(2 operations per multiply-add) and the theoretical latency GOPs / TOPS on the fleet's\n"
-                 "hardware (docs/models.md). Example: alchain models --input 3x1024x2048 --classes 19\n";
+                 "hardware (docs/models.md). Example: alchain models --input 3x1024x2048 --classes 19\n"
+                 "With both --input and --classes, a pipeline's dataset is not opened (its data need not be\n"
+                 "at hand): alchain models pipelines/cityscapes_generations.toml --input 3x512x1024 --classes 19\n";
     return 0;
   }
   std::vector<Hardware> hardware = fleet_hardware();
@@ -266,12 +268,13 @@ int cmd_models(const std::vector<std::string>& args) {
     const std::string file = vm["pipeline"].as<std::string>();
     const Pipeline p = load_pipeline(file, registry);
     if (p.assessment.present) throw po::error(file + ": an assessment pipeline; give a chain or an experiment");
-    const std::shared_ptr<Dataset> data = open_dataset_at(p, registry);
-    const DatasetInfo info = data->info();
     hardware = p.hardware;  // the fleet and the pipeline's [hardware]
-    input = info.input_shape;
-    classes = static_cast<std::int64_t>(info.class_names.size());
-    data_task = info.task;
+    if (!(vm.count("input") && vm.count("classes"))) {  // both given: the data need not be at hand
+      const DatasetInfo info = open_dataset_at(p, registry)->info();
+      input = info.input_shape;
+      classes = static_cast<std::int64_t>(info.class_names.size());
+      data_task = info.task;
+    }
     for (const auto& g : p.generations) rows.push_back({g.name + " (" + g.model.plugin + ")", g.model.plugin, g.model.params});
     for (const auto& m : p.model_entries)
       rows.push_back({m.name == m.model.plugin ? m.name : m.name + " (" + m.model.plugin + ")", m.model.plugin, m.model.params});
