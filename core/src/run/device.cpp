@@ -23,7 +23,7 @@ std::string device_error(const std::string& name) {
   if (!d.is_cuda()) return "'" + name + "': alchain runs on cpu or cuda";
   if (!torch::cuda::is_available())
     return "'" + name + "': this alchain's LibTorch (" TORCH_VERSION ") has no CUDA, or this machine no GPU it can use; "
-           "use device = \"cpu\", or build alchain with a CUDA LibTorch (cmake -DTorch_DIR=..., docs/building.md)";
+           "use device = \"cpu\", or build alchain with a CUDA LibTorch (cmake -DTorch_DIR=..., README.md, \"Building by hand\")";
   const auto count = static_cast<int>(torch::cuda::device_count());
   if (d.has_index() && d.index() >= count)
     return "'" + name + "': this machine has " + std::to_string(count) + " CUDA device(s), cuda:0 to cuda:" +
