@@ -342,10 +342,10 @@ TEST_CASE("ade20k: annotation v is class v - 1, 0 is ignored, anything over 150 
   CHECK(creation_error("ade20k", params).find(bad.string() + ": missing") != std::string::npos);
 }
 
-TEST_CASE("the shipped Cityscapes pipeline passes validate's full checks on a miniature tree (data, models, latency)") {
-  // pipelines/cityscapes_generations.toml as shipped, pointed at a 10-image tree, on the CPU and
-  // with a budget the tree holds: validate opens the data, creates the three DeepLabv3+ models and
-  // checks each generation's latency limit at the pipeline's 512x1024 input.
+TEST_CASE("the shipped Cityscapes pipelines pass validate's full checks on a miniature tree (data, models, latency)") {
+  // pipelines/cityscapes_*.toml as shipped, pointed at a 10-image tree, on the CPU and with a
+  // budget the tree holds: validate opens the data, creates every DeepLabv3+ model (five
+  // backbones in the matrix) and checks the chain's latency limits at the pipelines' 512x1024.
   test::TempDir dir;
   const auto root = dir.path() / "cityscapes";
   for (int i = 0; i < 11; ++i) {
@@ -353,27 +353,34 @@ TEST_CASE("the shipped Cityscapes pipeline passes validate's full checks on a mi
     write(root / "leftImg8bit" / split / "ulm" / (stem + "_leftImg8bit.png"), cv::Mat(6, 8, CV_8UC3, cv::Scalar(i, 2 * i, 3 * i)));
     write(root / "gtFine" / split / "ulm" / (stem + "_gtFine_labelIds.png"), label_image(8, 6, {7, 26, 0}));
   }
-  std::string text = test::read_file(test::source_dir() / "pipelines" / "cityscapes_generations.toml");
-  auto replace = [&](const std::string& from, const std::string& to) {
-    const auto at = text.find(from);
-    REQUIRE_MESSAGE(at != std::string::npos, from);
-    text.replace(at, from.size(), to);
-  };
-  replace("root = \"data/cityscapes\"", "root = \"" + root.string() + "\"");
-  replace("initial = 300", "initial = 2");
-  replace("per_cycle = 300", "per_cycle = 2");  // 2 + 2 generations x 2 cycles x 2 = 10 images
-  const std::string on_cuda = text;
-  replace("\ndevice = \"cuda\"", "\ndevice = \"cpu\"");
-  test::write_file(dir.path() / "cpu.toml", text);
-  const auto ok = test::run_cli("validate " + (dir.path() / "cpu.toml").string());
-  CHECK_MESSAGE(ok.status == 0, ok.output);
+  for (const std::string name : {"cityscapes_generations", "cityscapes_surrogate_matrix"}) {
+    CAPTURE(name);
+    std::string text = test::read_file(test::source_dir() / "pipelines" / (name + ".toml"));
+    auto replace = [&](const std::string& from, const std::string& to) {
+      const auto at = text.find(from);
+      REQUIRE_MESSAGE(at != std::string::npos, from);
+      text.replace(at, from.size(), to);
+    };
+    replace("root = \"data/cityscapes\"", "root = \"" + root.string() + "\"");
+    replace("initial = 300", "initial = 2");
+    replace("per_cycle = 300", "per_cycle = 2");  // the chain: 2 + 2 generations x 2 cycles x 2 = 10 images
+    const std::string on_cuda = text;
+    replace("\ndevice = \"cuda\"", "\ndevice = \"cpu\"");
+    const auto cpu = dir.path() / (name + "-cpu.toml");
+    test::write_file(cpu, text);
+    const auto ok = test::run_cli("validate " + cpu.string());
+    CHECK_MESSAGE(ok.status == 0, ok.output);
 
-  // As shipped (device = "cuda"), a LibTorch without CUDA refuses it at the key's position.
-  if (!torch::cuda::is_available()) {
-    test::write_file(dir.path() / "cuda.toml", on_cuda);
-    const auto refused = test::run_cli("validate " + (dir.path() / "cuda.toml").string());
-    CHECK(refused.status == 1);
-    CHECK_MESSAGE(refused.output.find("cuda.toml:29:10: run.device: 'cuda': this alchain's LibTorch") != std::string::npos,
-                  refused.output);
+    // As shipped (device = "cuda"), a LibTorch without CUDA refuses it at the key's position.
+    if (!torch::cuda::is_available()) {
+      const auto cuda = dir.path() / (name + "-cuda.toml");
+      test::write_file(cuda, on_cuda);
+      const auto refused = test::run_cli("validate " + cuda.string());
+      CHECK(refused.status == 1);
+      const std::string line = name == "cityscapes_generations" ? "29" : "26";
+      CHECK_MESSAGE(refused.output.find(cuda.string() + ":" + line + ":10: run.device: 'cuda': this alchain's LibTorch") !=
+                        std::string::npos,
+                    refused.output);
+    }
   }
 }
