@@ -1,7 +1,7 @@
 // The pre-scan that keeps toml++ 3.3 from undefined behaviour: what it reports, with positions, and what it lets through.
 #include <doctest/doctest.h>
 
-#include "../../core/src/util/toml_text.hpp"
+#include "alchain/util/toml_text.hpp"
 #include "alchain/pipeline/pipeline.hpp"
 #include "test_support.hpp"
 

@@ -15,7 +15,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "alchain/assess/cycle.hpp"
+#include "alchain/daic/cycle.hpp"
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"

@@ -9,10 +9,10 @@
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
-#include "alchain/plan/plan.hpp"
+#include "alchain/util/digest.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
-#include "../util/toml_text.hpp"
+#include "alchain/util/toml_text.hpp"
 #include "toml_reader.hpp"
 
 namespace alchain {

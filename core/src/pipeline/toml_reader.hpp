@@ -10,7 +10,7 @@
 
 #include "alchain/pipeline/diagnostics.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
-#include "../util/toml_text.hpp"
+#include "alchain/util/toml_text.hpp"
 
 namespace alchain {
 

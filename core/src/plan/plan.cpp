@@ -1,5 +1,6 @@
 // Expands chains and matrices into trials; derives every seed from what a job is.
 #include "alchain/plan/plan.hpp"
+#include "alchain/util/digest.hpp"
 #include "alchain/version.hpp"
 
 #include <algorithm>
@@ -28,33 +29,6 @@ const Trial& Plan::trial(const std::string& id) const {
   for (const Trial& t : trials)
     if (t.id == id) return t;
   throw std::out_of_range("no trial '" + id + "' in plan '" + name + "'");
-}
-
-std::string file_digest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read the file");
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  std::vector<char> buf(1 << 16);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]);
-      h *= 0x100000001b3ULL;
-    }
-  }
-  if (in.bad()) throw std::runtime_error(path + ": read error");
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
-}
-
-std::uint64_t hash_name(const std::string& s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 std::string describe(const Params& params) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "../util/toml_text.hpp"
+#include "alchain/util/toml_text.hpp"
 #include "alchain/util/text.hpp"
 
 namespace alchain {

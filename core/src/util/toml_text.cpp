@@ -1,6 +1,6 @@
 // Finds non-ASCII characters where TOML allows only ASCII, tracking strings and comments as TOML does;
 // names TOML value types.
-#include "toml_text.hpp"
+#include "alchain/util/toml_text.hpp"
 
 #include <cstdio>
 #include <vector>

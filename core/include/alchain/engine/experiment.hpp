@@ -51,7 +51,7 @@ void check_output_writable(const std::filesystem::path& output);
 /// keeps its promises (dropout for MC policies). This is what `alchain validate` adds to the
 /// parser's checks, so validate refuses what run refuses. Experiments and chains only: an
 /// assessment pipeline (std::invalid_argument here) is checked by check_assessment_runnable
-/// (alchain/assess/cycle.hpp), which keeps the engine free of the assessment layer.
+/// (alchain/daic/cycle.hpp), which keeps the engine free of the assessment layer.
 void check_runnable(const Pipeline& pipeline, const PluginRegistry& registry, Diagnostics& diags);
 
 /// The pipeline's dataset, or null with the failure noted in `diags` at the dataset's position.

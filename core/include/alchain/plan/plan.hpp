@@ -82,12 +82,6 @@ std::uint64_t data_seed(const Plan& plan, int r, const std::string& model_name, 
 /// chain, "<surrogate>/<policy>" for a matrix cell.
 std::uint64_t policy_seed(const Plan& plan, int r, const std::string& trial_column, int stage, int cycle);
 
-/// 64-bit FNV-1a of a string, for seeds and fingerprints.
-std::uint64_t hash_name(const std::string& s);
-/// FNV-1a 64 of a file's bytes, as 16 hex digits (a plan names the weights it was made with);
-/// throws std::runtime_error naming the file when it cannot be read.
-std::string file_digest(const std::string& path);
-
 /// Canonical one-line texts, used in fingerprints and result files.
 std::string describe(const Params& params);
 std::string describe(const TrainingOptions& t);

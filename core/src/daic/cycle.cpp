@@ -1,5 +1,5 @@
 // The DAIC cycle: online estimate, sampled labels, combined estimate, retraining, per window.
-#include "alchain/assess/cycle.hpp"
+#include "alchain/daic/cycle.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include "../results/h5_util.hpp"
 #include "alchain/assess/estimators.hpp"
-#include "alchain/assess/shift.hpp"
+#include "alchain/daic/shift.hpp"
 #include "alchain/engine/experiment.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plugin/plugin_registry.hpp"

@@ -1,5 +1,5 @@
 // Operational windows: class-prior shift when drawing them, OpenCV corruptions when reading them.
-#include "alchain/assess/shift.hpp"
+#include "alchain/daic/shift.hpp"
 
 #include <algorithm>
 #include <cmath>
