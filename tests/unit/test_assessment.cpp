@@ -7,8 +7,8 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
-#include "alchain/assess/cycle.hpp"
-#include "alchain/assess/shift.hpp"
+#include "alchain/daic/cycle.hpp"
+#include "alchain/daic/shift.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/sdk/dataset.hpp"
