@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/build.sh alchain_runtime
 out="results/quickstart-$(date +%Y%m%d-%H%M%S).h5"
 ./build/alchain run pipelines/quickstart.toml -o "$out"
 echo
