@@ -1,5 +1,5 @@
 // The reference benchmark's stages in alchain: load, train 1 epoch, score the 60k pool, test, top-k.
-// Prints one JSON object on stdout (same keys as ../shared/bench/ref_pytorch.py), progress on stderr.
+// Prints one JSON object on stdout (same keys as bench/ref_pytorch.py), progress on stderr.
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -54,7 +54,7 @@ Args parse(int argc, char** argv) {
       std::cout << "alchain_bench [--model resnet20|lenet5|mlp] [--threads 2] [--subset 6000] [--batch-train 128]\n"
                    "              [--batch-score 512] [--warmup 2] [--seed 0]\n"
                    "              [--labeled 600] [--budget 1000]\n"
-                   "The stages of ../shared/bench/ref_pytorch.py, through alchain's plugins and trainer.\n";
+                   "The stages of bench/ref_pytorch.py, through alchain's plugins and trainer.\n";
       std::exit(0);
     } else throw std::runtime_error("unknown option " + k);
   }

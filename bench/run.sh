@@ -15,7 +15,7 @@ while (($#)); do
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-ref=../shared/bench/ref_pytorch.py
+ref=bench/ref_pytorch.py
 [[ -f $ref ]] || { echo "bench/run.sh: $ref not found" >&2; exit 1; }
 [[ -x build/alchain_bench ]] || bash scripts/build.sh
 out=$(mktemp -d)
