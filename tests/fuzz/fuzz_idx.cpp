@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "idx_reader.hpp"
+#include "common/idx_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // The first byte picks the shape the dataset asks for: labels (1 dimension) or images (3).

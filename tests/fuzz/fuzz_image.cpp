@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "image_decode.hpp"
+#include "common/image_decode.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int*, char*** argv) {
   // alchain sets OpenCV's pixel limit before libopencv_imgcodecs loads (tune_process); this target

@@ -4,14 +4,12 @@
 #include <filesystem>
 #include <iterator>
 
-#include "classes.hpp"
-#include "idx_reader.hpp"
+#include "common/fashion_mnist_files.hpp"
 
 namespace alchain::plugins {
 
 namespace {
-// Train-set pixel mean and std in [0, 1], as in the Python reference.
-constexpr float kMean = 0.2860f, kStd = 0.3530f;
+constexpr float kMean = kFashionMnistMean, kStd = kFashionMnistStd;
 }  // namespace
 
 FashionMnist::FashionMnist(const Params& params, const CreateContext& ctx) {
@@ -24,22 +22,10 @@ FashionMnist::FashionMnist(const Params& params, const CreateContext& ctx) {
 
 FashionMnist::SplitData FashionMnist::load(const std::string& dir, const std::string& prefix, std::int64_t limit,
                                            std::int64_t pad, const SplitData* like) const {
-  auto file = [&](const char* kind) {
-    for (const char* ext : {".gz", ""}) {
-      const auto p = std::filesystem::path(dir) / (prefix + "-" + kind + ext);
-      if (std::filesystem::exists(p)) return p.string();
-    }
-    throw std::runtime_error((std::filesystem::path(dir) / (prefix + "-" + kind + ".gz")).string() +
-                             ": missing (install Debian's dataset-fashion-mnist, or set dataset.params.root)");
-  };
-  const std::string image_file = file("images-idx3-ubyte"), label_file = file("labels-idx1-ubyte");
-  IdxArray images = read_idx_ubyte(image_file, 3);
-  IdxArray labels = read_idx_ubyte(label_file, 1);
-  if (images.shape[0] != labels.shape[0])
-    throw std::runtime_error(image_file + ": " + std::to_string(images.shape[0]) + " images but " + label_file +
-                             " has " + std::to_string(labels.shape[0]) + " labels");
-  for (auto l : labels.data)
-    if (l > 9) throw std::runtime_error(label_file + ": label " + std::to_string(l) + " outside 0..9");
+  FashionMnistSplit files = read_fashion_mnist_split(dir, prefix);
+  IdxArray& images = files.images;
+  IdxArray& labels = files.labels;
+  const std::string& image_file = files.image_file;
   std::int64_t n = images.shape[0];
   if (limit > 0 && limit < n) n = limit;
   const std::int64_t h = images.shape[1], w = images.shape[2];

@@ -9,14 +9,13 @@
 
 #include <torch/torch.h>
 
-#include "../fashion_mnist/classes.hpp"
-#include "../fashion_mnist/idx_reader.hpp"
+#include "common/fashion_mnist_files.hpp"
 
 namespace alchain::plugins {
 
 namespace {
-// Fashion-MNIST's train-set pixel mean and std in [0, 1], as fashion_mnist normalises.
-constexpr float kMean = 0.2860f, kStd = 0.3530f;
+// Normalised as fashion_mnist normalises.
+constexpr float kMean = kFashionMnistMean, kStd = kFashionMnistStd;
 
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -44,23 +43,10 @@ FmnistScenes::FmnistScenes(const Params& params, const CreateContext& ctx) {
 }
 
 FmnistScenes::Garments FmnistScenes::load(const std::string& dir, const std::string& prefix) const {
-  auto file = [&](const char* kind) {
-    for (const char* ext : {".gz", ""}) {
-      const auto p = std::filesystem::path(dir) / (prefix + "-" + kind + ext);
-      if (std::filesystem::exists(p)) return p.string();
-    }
-    throw std::runtime_error((std::filesystem::path(dir) / (prefix + "-" + kind + ".gz")).string() +
-                             ": missing (install Debian's dataset-fashion-mnist, or set dataset.params.root)");
-  };
-  const std::string image_file = file("images-idx3-ubyte"), label_file = file("labels-idx1-ubyte");
-  IdxArray images = read_idx_ubyte(image_file, 3);
-  IdxArray labels = read_idx_ubyte(label_file, 1);
-  if (images.shape[0] != labels.shape[0])
-    throw std::runtime_error(image_file + ": " + std::to_string(images.shape[0]) + " images but " + label_file +
-                             " has " + std::to_string(labels.shape[0]) + " labels");
-  if (images.shape[0] == 0) throw std::runtime_error(image_file + ": no images to compose scenes from");
-  for (auto l : labels.data)
-    if (l >= kFashionMnistClasses) throw std::runtime_error(label_file + ": label " + std::to_string(l) + " outside 0..9");
+  FashionMnistSplit files = read_fashion_mnist_split(dir, prefix);
+  IdxArray& images = files.images;
+  IdxArray& labels = files.labels;
+  if (images.shape[0] == 0) throw std::runtime_error(files.image_file + ": no images to compose scenes from");
   Garments g;
   g.count = images.shape[0];
   g.height = images.shape[1];

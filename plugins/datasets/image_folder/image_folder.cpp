@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "image_decode.hpp"
+#include "common/image_decode.hpp"
 
 namespace fs = std::filesystem;
 

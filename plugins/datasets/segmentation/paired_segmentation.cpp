@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
-#include "../image_folder/image_decode.hpp"
+#include "common/image_decode.hpp"
 
 namespace alchain::plugins {
 

@@ -9,9 +9,9 @@
 
 #include <torch/torch.h>
 
-#include "../zoo/backbone.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/params.hpp"
+#include "zoo/backbone.hpp"
 
 namespace alchain::plugins {
 

@@ -1,6 +1,6 @@
 // Descriptor of the mobilenet_v3_large model plugin.
 #include "alchain/sdk/plugin.hpp"
-#include "mobilenet_v3_classifier.hpp"
+#include "zoo/mobilenet_v3_classifier.hpp"
 
 namespace {
 struct MobileNetV3Large : alchain::plugins::MobileNetV3Classifier {

@@ -1,6 +1,6 @@
 // Descriptor of the mobilenet_v3_small model plugin.
 #include "alchain/sdk/plugin.hpp"
-#include "mobilenet_v3_classifier.hpp"
+#include "zoo/mobilenet_v3_classifier.hpp"
 
 namespace {
 struct MobileNetV3Small : alchain::plugins::MobileNetV3Classifier {

@@ -1,6 +1,6 @@
 // Descriptor of the resnet34 model plugin.
 #include "alchain/sdk/plugin.hpp"
-#include "resnet_classifier.hpp"
+#include "zoo/resnet_classifier.hpp"
 
 namespace {
 struct ResNet34 : alchain::plugins::ResNetClassifier {

@@ -1,6 +1,6 @@
 // Descriptor of the resnet20 model plugin.
 #include "alchain/sdk/plugin.hpp"
-#include "resnet20.hpp"
+#include "zoo/resnet20.hpp"
 
 namespace {
 const alchain_param_spec kParams[] = {

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "../resnet20/resnet20.hpp"
+#include "resnet20.hpp"
 #include "mobilenet_v3.hpp"
 #include "resnet.hpp"
 #include "xception.hpp"

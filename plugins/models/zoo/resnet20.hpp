@@ -3,7 +3,7 @@
 
 #include <torch/torch.h>
 
-#include "../zoo/layers.hpp"
+#include "layers.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/params.hpp"
 

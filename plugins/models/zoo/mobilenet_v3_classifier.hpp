@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "../zoo/mobilenet_v3.hpp"
+#include "mobilenet_v3.hpp"
 #include "alchain/sdk/abi.h"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/params.hpp"

@@ -1,4 +1,4 @@
-// Decodes one image file's bytes into the dataset's shape: the part of image_folder that reads untrusted bytes.
+// Decodes one image file's bytes into a dataset's shape: the part of image_folder, cityscapes and ade20k that reads untrusted bytes.
 #pragma once
 
 #include <cstddef>

@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "../zoo/resnet.hpp"
+#include "resnet.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/params.hpp"
 
