@@ -5,6 +5,7 @@
 
 #include "alchain/sdk/plugin.hpp"
 #include "paired_segmentation.hpp"
+#include "segmentation_params.hpp"
 
 namespace alchain::plugins {
 
@@ -29,32 +30,25 @@ constexpr const char* kClasses[150] = {
     "pier", "crt screen", "plate", "monitor", "bulletin board", "shower", "radiator", "glass", "clock", "flag"};
 
 std::vector<LabelledImage> pairs(const std::filesystem::path& root, const std::string& split) {
-  const std::string images = (root / "images" / split).string();
-  std::vector<LabelledImage> out;
-  for (const std::string& image : files_ending_with(images, ".jpg", "ADEChallengeData2016's images/" + split + "/")) {
-    const std::filesystem::path p(image);
-    const std::filesystem::path label = root / "annotations" / split / (p.stem().string() + ".png");
-    out.push_back({image, label.string()});
-  }
-  return out;
+  return pairs_ending_with((root / "images" / split).string(), ".jpg", "ADEChallengeData2016's images/" + split + "/",
+                           [&](const std::filesystem::path& image) {
+                             return root / "annotations" / split / (image.stem().string() + ".png");
+                           });
+}
+
+PairedSegmentation::Options options(const Params& params) {
+  PairedSegmentation::Options o = PairedSegmentation::common_options(params);
+  o.name = "ade20k";
+  o.class_names.assign(std::begin(kClasses), std::end(kClasses));
+  o.mapping.to_class[0] = LabelMapping::kIgnored;
+  for (int v = 1; v <= 150; ++v) o.mapping.to_class[static_cast<std::size_t>(v)] = static_cast<std::int16_t>(v - 1);
+  return o;
 }
 
 }  // namespace
 
-class Ade20k : public PairedSegmentation {
- public:
-  Ade20k(const Params& params, const CreateContext& ctx)
-      : PairedSegmentation(options(params), splits(params, ctx, pairs)) {}
-
- private:
-  static Options options(const Params& params) {
-    Options o = common_options(params);
-    o.name = "ade20k";
-    o.class_names.assign(std::begin(kClasses), std::end(kClasses));
-    o.mapping.to_class[0] = LabelMapping::kIgnored;
-    for (int v = 1; v <= 150; ++v) o.mapping.to_class[static_cast<std::size_t>(v)] = static_cast<std::int16_t>(v - 1);
-    return o;
-  }
+struct Ade20k : PairedSegmentation {
+  Ade20k(const Params& params, const CreateContext& ctx) : PairedSegmentation(params, ctx, options, pairs) {}
 };
 
 }  // namespace alchain::plugins
@@ -67,12 +61,10 @@ const alchain_param_spec kParams[] = {
      "Split folder of the pool."},
     {"test_split", ALCHAIN_PARAM_STRING, "\"validation\"", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
      "Split folder evaluated on."},
-    {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, "Images and labels are resized to this height."},
+    alchain::plugins::kSegmentationHeightParam,
     {"width", ALCHAIN_PARAM_INT, "512", 1, 8192, nullptr, "... and width (labels by nearest neighbour)."},
-    {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
-     "Per-channel (R, G, B) mean subtracted from pixels in [0, 1] (ImageNet's)."},
-    {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
-     "Per-channel std the pixels are divided by (ImageNet's)."},
+    alchain::plugins::kSegmentationMeanParam,
+    alchain::plugins::kSegmentationStdParam,
 };
 }  // namespace
 

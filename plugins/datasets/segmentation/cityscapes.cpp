@@ -7,6 +7,7 @@
 
 #include "alchain/sdk/plugin.hpp"
 #include "paired_segmentation.hpp"
+#include "segmentation_params.hpp"
 
 namespace alchain::plugins {
 
@@ -30,37 +31,30 @@ constexpr std::int16_t kTrainId[34] = {
 };
 
 std::vector<LabelledImage> pairs(const std::filesystem::path& root, const std::string& split) {
-  const std::string images = (root / "leftImg8bit" / split).string();
-  std::vector<LabelledImage> out;
-  for (const std::string& image : files_ending_with(images, kLeftSuffix, "Cityscapes' leftImg8bit/" + split + "/<city>/")) {
-    const std::filesystem::path p(image);
-    const std::string name = p.filename().string();
-    const std::string stem = name.substr(0, name.size() - std::string(kLeftSuffix).size());
-    const std::filesystem::path label =
-        root / "gtFine" / split / p.parent_path().filename() / (stem + kLabelSuffix);
-    out.push_back({image, label.string()});
-  }
-  return out;
+  return pairs_ending_with(
+      (root / "leftImg8bit" / split).string(), kLeftSuffix, "Cityscapes' leftImg8bit/" + split + "/<city>/",
+      [&](const std::filesystem::path& image) {
+        const std::string name = image.filename().string();
+        const std::string stem = name.substr(0, name.size() - std::string(kLeftSuffix).size());
+        return root / "gtFine" / split / image.parent_path().filename() / (stem + kLabelSuffix);
+      });
+}
+
+PairedSegmentation::Options options(const Params& params) {
+  PairedSegmentation::Options o = PairedSegmentation::common_options(params);
+  o.name = "cityscapes";
+  o.crop = params.get_int_list("crop");
+  o.class_names = {"road",  "sidewalk",   "building",   "wall",   "fence",  "pole",  "traffic light",
+                   "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car",
+                   "truck", "bus", "train", "motorcycle", "bicycle"};
+  for (int id = 0; id < 34; ++id) o.mapping.to_class[static_cast<std::size_t>(id)] = kTrainId[id];
+  return o;
 }
 
 }  // namespace
 
-class Cityscapes : public PairedSegmentation {
- public:
-  Cityscapes(const Params& params, const CreateContext& ctx)
-      : PairedSegmentation(options(params), splits(params, ctx, pairs)) {}
-
- private:
-  static Options options(const Params& params) {
-    Options o = common_options(params);
-    o.name = "cityscapes";
-    o.crop = params.get_int_list("crop");
-    o.class_names = {"road",  "sidewalk",   "building",   "wall",   "fence",  "pole",  "traffic light",
-                     "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car",
-                     "truck", "bus", "train", "motorcycle", "bicycle"};
-    for (int id = 0; id < 34; ++id) o.mapping.to_class[static_cast<std::size_t>(id)] = kTrainId[id];
-    return o;
-  }
+struct Cityscapes : PairedSegmentation {
+  Cityscapes(const Params& params, const CreateContext& ctx) : PairedSegmentation(params, ctx, options, pairs) {}
 };
 
 }  // namespace alchain::plugins
@@ -73,14 +67,12 @@ const alchain_param_spec kParams[] = {
      "Split folder of the pool."},
     {"test_split", ALCHAIN_PARAM_STRING, "\"val\"", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
      "Split folder evaluated on (Cityscapes' test labels are not public)."},
-    {"height", ALCHAIN_PARAM_INT, "512", 1, 4096, nullptr, "Images and labels are resized to this height."},
+    alchain::plugins::kSegmentationHeightParam,
     {"width", ALCHAIN_PARAM_INT, "1024", 1, 8192, nullptr, "... and width (labels by nearest neighbour)."},
     {"crop", ALCHAIN_PARAM_INT_LIST, "[]", 0, 65535, nullptr,
      "[top, left, height, width] cut from every stored image and label before resizing ([] = the whole image), e.g. [0, 0, 896, 2048] leaves out the ego car's bonnet."},
-    {"mean", ALCHAIN_PARAM_FLOAT_LIST, "[0.485, 0.456, 0.406]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
-     "Per-channel (R, G, B) mean subtracted from pixels in [0, 1] (ImageNet's)."},
-    {"std", ALCHAIN_PARAM_FLOAT_LIST, "[0.229, 0.224, 0.225]", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr,
-     "Per-channel std the pixels are divided by (ImageNet's)."},
+    alchain::plugins::kSegmentationMeanParam,
+    alchain::plugins::kSegmentationStdParam,
 };
 }  // namespace
 

@@ -1,3 +1,4 @@
+// The part Cityscapes and ADE20K share: finding and checking pairs, decoding, mapping label values.
 #include "paired_segmentation.hpp"
 
 #include <algorithm>
@@ -28,6 +29,13 @@ std::vector<std::string> files_ending_with(const std::string& dir, const std::st
   if (ec) throw std::runtime_error(dir + ": cannot list: " + ec.message());
   if (out.empty()) throw std::runtime_error(dir + ": no *" + suffix + " files (" + what + ")");
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<LabelledImage> pairs_ending_with(const std::string& dir, const std::string& suffix, const std::string& what,
+                                             const std::function<fs::path(const fs::path&)>& label_of) {
+  std::vector<LabelledImage> out;
+  for (const std::string& image : files_ending_with(dir, suffix, what)) out.push_back({image, label_of(image).string()});
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,13 @@ class PairedSegmentation : public Dataset {
   /// `splits`: the train split's pairs, then the test split's, in a stable order (sorted paths).
   PairedSegmentation(Options options, std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits);
 
+  /// `options(params)` says the plugin's name, classes and label mapping (starting from
+  /// common_options()); `pairs` finds a split's pairs, as splits() calls it.
+  using OptionsMaker = Options (*)(const Params& params);
+  using PairFinder = std::vector<LabelledImage> (*)(const std::filesystem::path& root, const std::string& split);
+  PairedSegmentation(const Params& params, const CreateContext& ctx, OptionsMaker options, PairFinder pairs)
+      : PairedSegmentation(options(params), splits(params, ctx, pairs)) {}
+
   DatasetInfo info() const override;
   std::int64_t size(Split split) const override;
   at::Tensor inputs(Split split, const at::Tensor& ids) override;
@@ -56,7 +64,6 @@ class PairedSegmentation : public Dataset {
   /// The `train_split` folder's pairs, then the `test_split` folder's (so a missing train folder
   /// is the error reported first), found by `pairs(root, split)` under the `root` parameter
   /// (relative to the pipeline file).
-  using PairFinder = std::vector<LabelledImage> (*)(const std::filesystem::path& root, const std::string& split);
   static std::pair<std::vector<LabelledImage>, std::vector<LabelledImage>> splits(const Params& params,
                                                                                   const CreateContext& ctx,
                                                                                   PairFinder pairs);
@@ -76,5 +83,10 @@ class PairedSegmentation : public Dataset {
 /// Files under `dir` (recursively) whose names end with `suffix`, sorted by path: the order that
 /// makes sample IDs stable. Throws naming `dir` when it is missing or holds none.
 std::vector<std::string> files_ending_with(const std::string& dir, const std::string& suffix, const std::string& what);
+
+/// One pair per file of files_ending_with(`dir`, `suffix`, `what`), in its order, the label
+/// image being at `label_of(image)`.
+std::vector<LabelledImage> pairs_ending_with(const std::string& dir, const std::string& suffix, const std::string& what,
+                                             const std::function<std::filesystem::path(const std::filesystem::path&)>& label_of);
 
 }  // namespace alchain::plugins
