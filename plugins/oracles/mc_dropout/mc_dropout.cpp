@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 
 #include "alchain/sdk/oracle_support.hpp"
+#include "common/oracle_loop.hpp"
 
 namespace alchain::plugins {
 
@@ -19,9 +20,7 @@ constexpr std::string_view kName = "mc_dropout";
 using oracle_support::check_logits;
 using oracle_support::check_stacked_logits;
 using oracle_support::fail;
-using oracle_support::row_stats;
 using oracle_support::RowStats;
-using oracle_support::sample_name;
 
 }  // namespace
 
@@ -38,29 +37,10 @@ OracleVerdicts McDropoutOracle::assess(const OracleBatch& batch) {
   check_stacked_logits(
       kName, mc, "mc_logits", "T",
       "stochastic passes with dropout active (kOracleNeedMcLogits, ALCHAIN_FLAG_NEEDS_MC_DROPOUT)", b, k);
-  const std::int64_t t = mc.size(0);
-  const at::Tensor zt = l.to(at::kCPU, at::kDouble).contiguous();
-  const at::Tensor mt = mc.to(at::kCPU, at::kDouble).contiguous();
-  const double* z = zt.data_ptr<double>();
-  const double* mz = mt.data_ptr<double>();
-
-  OracleVerdicts out;
-  out.f.resize(static_cast<std::size_t>(b));
-  out.correct.resize(static_cast<std::size_t>(b));
-  for (std::int64_t i = 0; i < b; ++i) {
-    const std::int64_t pred = row_stats(kName, z + i * k, k, "logits of " + sample_name(batch.ids, i)).argmax;
-    double sum = 0.0;
-    for (std::int64_t p = 0; p < t; ++p) {
-      const double* row = mz + (p * b + i) * k;
-      const RowStats r =
-          row_stats(kName, row, k, "pass " + std::to_string(p) + "'s logits of " + sample_name(batch.ids, i));
-      sum += std::exp(row[pred] - r.max - r.log_sum);
-    }
-    const double f = std::clamp(sum / static_cast<double>(t), 0.0, 1.0);
-    out.f[static_cast<std::size_t>(i)] = f;
-    out.correct[static_cast<std::size_t>(i)] = f >= threshold_ ? 1 : 0;
-  }
-  return out;
+  return oracle_loop::mean_over_stack(kName, batch, mc, "pass", threshold_,
+                                      [](const double* row, const RowStats& r, std::int64_t pred) {
+                                        return std::exp(row[pred] - r.max - r.log_sum);
+                                      });
 }
 
 }  // namespace alchain::plugins

@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 
 #include "alchain/sdk/oracle_support.hpp"
+#include "common/oracle_loop.hpp"
 
 namespace alchain::plugins {
 
@@ -38,22 +39,11 @@ OracleVerdicts ReferenceModelOracle::assess(const OracleBatch& batch) {
   if (ref.dim() != 2 || ref.size(0) != b || ref.size(1) != k || !ref.is_floating_point())
     fail(kName, "reference_logits must be floating-point [" + std::to_string(b) + ", " + std::to_string(k) +
                     "] like the logits, got " + shape_of(ref));
-  const at::Tensor zt = l.to(at::kCPU, at::kDouble).contiguous();
-  const at::Tensor rt = ref.to(at::kCPU, at::kDouble).contiguous();
-  const double* z = zt.data_ptr<double>();
-  const double* rz = rt.data_ptr<double>();
-
-  OracleVerdicts out;
-  out.f.resize(static_cast<std::size_t>(b));
-  out.correct.resize(static_cast<std::size_t>(b));
-  for (std::int64_t i = 0; i < b; ++i) {
-    const std::int64_t pred = row_stats(kName, z + i * k, k, "logits of " + sample_name(batch.ids, i)).argmax;
+  return oracle_loop::judge_each_sample(kName, batch, ref, [&](std::int64_t i, std::int64_t pred, const double* rz) {
     const double* row = rz + i * k;
     const RowStats r = row_stats(kName, row, k, "reference logits of " + sample_name(batch.ids, i));
-    out.f[static_cast<std::size_t>(i)] = std::clamp(std::exp(row[pred] - r.max - r.log_sum), 0.0, 1.0);
-    out.correct[static_cast<std::size_t>(i)] = r.argmax == pred ? 1 : 0;
-  }
-  return out;
+    return oracle_loop::Verdict{std::clamp(std::exp(row[pred] - r.max - r.log_sum), 0.0, 1.0), r.argmax == pred};
+  });
 }
 
 }  // namespace alchain::plugins
