@@ -11,7 +11,11 @@
 using namespace alchain;
 using alchain::test::fixture_dir;
 
-static const std::string kHostAbi = std::to_string(ALCHAIN_ABI_MAJOR) + "." + std::to_string(ALCHAIN_ABI_MINOR);
+// What the host's messages call the versions it loads: "3.0" at minor 0, "3.0-3.1" after.
+static const std::string kHostAbi =
+    std::to_string(ALCHAIN_ABI_MAJOR) + ".0" +
+    (ALCHAIN_ABI_MINOR == 0 ? std::string()
+                            : "-" + std::to_string(ALCHAIN_ABI_MAJOR) + "." + std::to_string(ALCHAIN_ABI_MINOR));
 
 // The descriptor layout is part of the ABI: append-only, pinned here (x86-64 / LP64).
 static_assert(offsetof(alchain_plugin_descriptor, struct_size) == 0);
@@ -120,8 +124,8 @@ TEST_CASE("a fingerprint mismatch is refused before any plugin code runs") {
   CHECK(msg.find(host_fingerprint()) != std::string::npos);
 }
 
-// 3.0 has no older minor yet; the fixture's descriptor ends after `destroy`, as it did before `flags`
-// was appended, which is what a 3.0 plugin will look like to a 3.1 host that appends a field.
+// The fixture's descriptor ends after `destroy`, as it did before `flags` was appended: what a plugin
+// from an older minor looks like to a host that appended a field.
 TEST_CASE("a shorter descriptor from an older minor (ending before flags) loads, its missing fields defaulted") {
   PluginRegistry r;
   r.scan({fixture_dir("old_minor")});

@@ -5,6 +5,7 @@
 #include "alchain/assess/estimators.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/plugin/requirements.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
 
@@ -172,18 +173,15 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
   if (!a.oracle.plugin.empty() && registry.contains(PluginKind::oracle, a.oracle.plugin)) {
     try {
       const PluginInfo& o = registry.get(PluginKind::oracle, a.oracle.plugin);
-      const std::string who = "assessment.oracle: oracle '" + o.name + "'";
+      PairingFacts facts;
+      // Looked up only when needed: a duplicate model name is reported where it is read.
       if (o.has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT) && !a.model.model.plugin.empty() &&
-          registry.contains(PluginKind::model, a.model.model.plugin) &&
-          !registry.get(PluginKind::model, a.model.model.plugin).has(ALCHAIN_FLAG_MC_DROPOUT)) {
-        diags.error(a.oracle.pos, who + " needs a model with dropout at inference (MC dropout); model '" +
-                                      a.model.model.plugin + "' has none (models with it: " +
-                                      mc_dropout_models_like(registry, registry.get(PluginKind::model, a.model.model.plugin)) + ")");
-      }
-      if (o.has(ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS) && a.companions.empty())
-        diags.error(a.oracle.pos, who + " compares the deployed model with others; list them in assessment.companions");
-      if (o.has(ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL) && a.reference.model.plugin.empty())
-        diags.error(a.oracle.pos, who + " uses a reference model's prediction; name it in assessment.reference");
+          registry.contains(PluginKind::model, a.model.model.plugin))
+        facts.model = &registry.get(PluginKind::model, a.model.model.plugin);
+      facts.earlier_models = !a.companions.empty();
+      facts.reference_model = !a.reference.model.plugin.empty();
+      for (const std::string& refusal : unmet_requirements(registry, o, facts, "assessment.oracle: oracle '" + o.name + "'"))
+        diags.error(a.oracle.pos, refusal);
     } catch (const PluginError&) {  // duplicates are reported where the name is read
     }
   }

@@ -3,16 +3,19 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/plugin/requirements.hpp"
 #include "alchain/util/digest.hpp"
 #include "alchain/sdk/abi.h"
 #include "pipeline_parts.hpp"
 #include "alchain/util/toml_text.hpp"
+#include "alchain/util/text.hpp"
 #include "toml_reader.hpp"
 
 namespace alchain {
@@ -80,10 +83,7 @@ void read_plugin(TableReader& r, const char* key, const char* params_key, Plugin
   out.plugin = s->get();
   out.pos = source_pos(n->source());
   if (!registry.contains(kind, out.plugin)) {
-    std::string avail;
-    for (const auto& name : registry.names(kind)) avail += (avail.empty() ? "" : ", ") + name;
-    r.error(*n, r.path(key) + ": unknown " + to_string(kind) + " '" + out.plugin + "' (available: " +
-                    (avail.empty() ? "none" : avail) + ")");
+    r.error(*n, r.path(key) + ": " + unknown_name_message(to_string(kind), out.plugin, registry.names(kind)));
     return;
   }
   try {
@@ -97,16 +97,6 @@ void read_plugin(TableReader& r, const char* key, const char* params_key, Plugin
 
 }  // namespace
 
-std::string mc_dropout_models_like(const PluginRegistry& registry, const PluginInfo& model) {
-  std::string with;
-  for (const auto& name : registry.names(PluginKind::model)) {
-    const PluginInfo& m = registry.get(PluginKind::model, name);
-    if (m.has(ALCHAIN_FLAG_MC_DROPOUT) && m.has(ALCHAIN_FLAG_SEGMENTATION) == model.has(ALCHAIN_FLAG_SEGMENTATION))
-      with += (with.empty() ? "" : ", ") + name;
-  }
-  return with.empty() ? "none" : with;
-}
-
 namespace {
 
 /// Static requirements between a generation's policy and model (descriptor flags).
@@ -117,26 +107,28 @@ void check_requirements(const GenerationSpec& g, std::size_t index, const std::s
     return;
   try {
     const PluginInfo& policy = registry.get(PluginKind::policy, g.policy.plugin);
-    const PluginInfo& model = registry.get(PluginKind::model, g.model.plugin);
-    const std::string who = prefix + ".policy: policy '" + policy.name + "'";
-    if (policy.has(ALCHAIN_FLAG_NEEDS_MC_DROPOUT) && !model.has(ALCHAIN_FLAG_MC_DROPOUT)) {
-      diags.error(g.policy.pos, who + " needs a model with dropout at inference (MC dropout); model '" + model.name +
-                                    "' has none (models with it: " + mc_dropout_models_like(registry, model) + ")");
-    }
-    if (policy.has(ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS) && index == 0)
-      diags.error(g.policy.pos, who + " uses the chain's earlier generations; generation 0 has none (use it from generation 1 on)");
-    if (policy.has(ALCHAIN_FLAG_USES_LABELS) && !g.reference)
-      diags.error(g.policy.pos, who + " reads the true labels; mark the generation 'reference = true' to run it as a reference");
+    PairingFacts facts;
+    facts.model = &registry.get(PluginKind::model, g.model.plugin);
+    facts.earlier_models = index > 0;
+    facts.labels_allowed = g.reference;
+    for (const std::string& refusal :
+         unmet_requirements(registry, policy, facts, prefix + ".policy: policy '" + policy.name + "'"))
+      diags.error(g.policy.pos, refusal);
   } catch (const PluginError&) {  // duplicates are reported where the name is read
   }
 }
 
-/// A wrapper policy (by convention: a string parameter `base`, as power's) is checked through its
-/// base: the base must exist, and its requirements hold against the same model and index.
+/// A wrapper policy (ALCHAIN_FLAG_WRAPPER, as power) is checked through its base (its string
+/// parameter `base`): the base must exist, and its requirements hold against the same model and index.
 void check_wrapped_base(const GenerationSpec& g, std::size_t index, const std::string& prefix,
                         const std::vector<PolicyEntry>& entries, const PluginRegistry& registry, Diagnostics& diags,
                         int depth = 0) {
-  if (!g.policy.params.has("base")) return;
+  if (!registry.contains(PluginKind::policy, g.policy.plugin) || !g.policy.params.has("base")) return;
+  try {
+    if (!is_wrapper_policy(registry.get(PluginKind::policy, g.policy.plugin))) return;
+  } catch (const PluginError&) {  // duplicates are reported where the name is read
+    return;
+  }
   const auto& values = g.policy.params.values();
   const auto* base = std::get_if<std::string>(&values.at("base"));
   if (!base) return;
@@ -161,14 +153,199 @@ void check_wrapped_base(const GenerationSpec& g, std::size_t index, const std::s
       return;
     }
   } else {
-    std::string names;
-    for (const auto& e : entries) names += (names.empty() ? "" : ", ") + e.name;
-    for (const auto& n : registry.names(PluginKind::policy)) names += (names.empty() ? "" : ", ") + n;
-    diags.error(g.policy.pos, who + " is neither a [policies.<name>] entry nor a policy plugin (known: " + names + ")");
+    std::vector<std::string> names;
+    for (const auto& e : entries) names.push_back(e.name);
+    for (const auto& n : registry.names(PluginKind::policy)) names.push_back(n);
+    diags.error(g.policy.pos, who + " is neither a [policies.<name>] entry nor a policy plugin (known: " + join(names) + ")");
     return;
   }
   check_requirements(b, index, prefix + " (base '" + *base + "')", registry, diags);
   check_wrapped_base(b, index, prefix + " (base '" + *base + "')", entries, registry, diags, depth + 1);
+}
+
+/// The text as a TOML table, or nullopt after reporting why it is not one.
+std::optional<toml::table> parse_toml(const std::string& text, const std::string& path, Diagnostics& diags) {
+  if (const auto hazard = find_toml_hazard(text)) {
+    diags.error({hazard->line, hazard->column}, hazard->message);
+    return std::nullopt;
+  }
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    diags.error(source_pos(e.source()), std::string(e.description()));
+    return std::nullopt;
+  }
+}
+
+/// `schema`: false when the file is of another schema, which is not checked further.
+bool read_schema(TableReader& top, Diagnostics& diags) {
+  if (const toml::node* n = top.node("schema")) {
+    auto* v = n->as_integer();
+    if (!v || v->get() != kPipelineSchema) {
+      top.error(*n, "schema: this alchain reads schema = " + std::to_string(kPipelineSchema) + ", got " +
+                        (v ? std::to_string(v->get()) : std::string(toml_type_name(*n))));
+      return false;
+    }
+  } else {
+    diags.error({1, 1}, "schema: missing; a pipeline file starts with 'schema = " +
+                            std::to_string(kPipelineSchema) + "'");
+  }
+  return true;
+}
+
+void read_run(const toml::table& t, RunOptionsSpec& run, Diagnostics& diags) {
+  TableReader r(t, "run", diags);
+  std::int64_t seed = 0;
+  if (r.integer("seed", seed, 0)) run.seed = static_cast<std::uint64_t>(seed);
+  r.integer("repeats", run.repeats, 1, 1000);
+  r.integer("threads", run.threads, 0, 1024);
+  r.integer("inference_batch_size", run.inference_batch_size, 1, 1 << 20);
+  if (r.string("device", run.device)) {
+    run.device_pos = source_pos(t.get("device")->source());
+    // The syntax here; whether this build and machine have the device, at preflight.
+    const std::string& d = run.device;
+    const bool cuda_index = d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
+                            d.find_first_not_of("0123456789", 5) == std::string::npos;
+    if (d != "cpu" && d != "cuda" && !cuda_index) {
+      diags.error(run.device_pos, "run.device: '" + d + "': cpu, cuda or cuda:<index>");
+      run.device = "cpu";
+    }
+  }
+  r.finish();
+}
+
+/// `[hardware]`: name = TOPS, another accelerator or another rate for one of the fleet's.
+void read_hardware(TableReader& top, const toml::table& t, std::vector<Hardware>& hardware) {
+  for (const auto& [key, node] : t) {
+    const std::string name(key.str());
+    const std::string where = "hardware." + name;
+    const auto* v = node.is_number() ? &node : nullptr;
+    const double tops = v ? node.value<double>().value_or(0) : 0;
+    if (!plain_name(name)) {
+      top.error(node, where + ": a hardware name uses letters, digits, '_', '-' and '.' only");
+    } else if (!v || !(tops > 0) || tops > 1e9) {
+      top.error(node, where + ": expected the accelerator's TOPS, a number > 0");
+    } else {
+      auto same = std::find_if(hardware.begin(), hardware.end(), [&](const Hardware& h) { return h.name == name; });
+      if (same == hardware.end()) same = hardware.insert(hardware.end(), Hardware{name, 0, ""});
+      same->tops = tops;
+      same->note = "set in the pipeline";
+    }
+  }
+}
+
+/// The tables every kind of pipeline may have: [run], [dataset], [budget], [training],
+/// [baseline] and [hardware].
+void read_common_tables(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  if (const toml::table* t = top.table("run")) read_run(*t, p.run, diags);
+  if (const toml::table* t = top.table("dataset")) {
+    TableReader r(*t, "dataset", diags);
+    read_plugin(r, "plugin", "params", PluginKind::dataset, registry, diags, p.dataset, true);
+    r.finish();
+  } else {
+    diags.error({1, 1}, "dataset: missing table [dataset]");
+  }
+  if (const toml::table* t = top.table("budget")) {
+    TableReader r(*t, "budget", diags);
+    p.budget.pos = source_pos(t->source());
+    read_count(r, "initial", p.budget.initial, false);
+    read_count(r, "per_cycle", p.budget.per_cycle, false);
+    r.integer("cycles", p.budget.cycles, 0, 10000);
+    r.finish();
+  }
+  if (const toml::table* t = top.table("training")) {
+    TableReader r(*t, "training", diags);
+    read_training(r, p.training);
+  }
+  if (const toml::table* t = top.table("baseline")) {
+    TableReader r(*t, "baseline", diags);
+    r.boolean("random", p.random_baseline);
+    r.boolean("learning_curve", p.random_learning_curve);
+    r.finish();  // random picks need no plugin: they are prefixes of the repeat's random order
+  }
+  if (const toml::table* t = top.table("hardware")) read_hardware(top, *t, p.hardware);
+}
+
+/// The generation's name: given (plain, not taken) or its default, which must not be taken either.
+void read_generation_name(TableReader& r, const toml::table& gt, const std::string& prefix, GenerationSpec& g,
+                          std::set<std::string>& generation_names) {
+  r.string("name", g.name);
+  if (const toml::node* nn = gt.get("name"); nn && nn->is_string()) {
+    if (!plain_name(g.name))
+      r.error(*nn, prefix + ".name: a generation name uses letters, digits, '_', '-' and '.' only (it names trials and HDF5 groups)");
+    else if (!generation_names.insert(g.name).second)
+      r.error(*nn, prefix + ".name: '" + g.name + "' already names another generation");
+  } else if (!generation_names.insert(g.name).second) {
+    r.error(gt, prefix + ": its default name '" + g.name + "' is taken by another generation; give it a name");
+  }
+}
+
+/// `hardware` and `max_latency_ms` of a generation.
+void read_generation_hardware(TableReader& r, const toml::table& gt, const std::string& prefix,
+                              const std::vector<Hardware>& hardware, GenerationSpec& g) {
+  if (r.string("hardware", g.hardware)) {
+    g.hardware_pos = source_pos(gt.get("hardware")->source());
+    if (!find_hardware(hardware, g.hardware)) {
+      std::vector<std::string> known;
+      for (const auto& h : hardware) known.push_back(h.name);
+      r.error(*gt.get("hardware"), prefix + ".hardware: unknown hardware '" + g.hardware + "' (known: " + join(known) +
+                                       "; add one in [hardware] as name = TOPS)");
+    }
+  }
+  if (r.real("max_latency_ms", g.max_latency_ms, 0.0, 1e9, true)) {
+    g.latency_pos = source_pos(gt.get("max_latency_ms")->source());
+    if (g.hardware.empty())
+      r.error(*gt.get("max_latency_ms"), prefix + ".max_latency_ms: a latency limit needs the generation's hardware "
+                                                  "(hardware = \"tx2\", \"xavier\", \"orin\" or one of [hardware])");
+  }
+}
+
+/// `[[generation]]` number `i`.
+GenerationSpec read_generation(const toml::table& gt, std::size_t i, const Pipeline& p, const PluginRegistry& registry,
+                               Diagnostics& diags, std::set<std::string>& generation_names) {
+  const std::string prefix = "generation[" + std::to_string(i) + "]";
+  TableReader r(gt, prefix, diags);
+  GenerationSpec g;
+  g.name = "gen" + std::to_string(i);
+  g.cycles = p.budget.cycles;
+  g.training = p.training;
+  read_generation_name(r, gt, prefix, g, generation_names);
+  r.integer("cycles", g.cycles, 0, 10000);
+  read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
+  read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
+  r.boolean("reference", g.reference);
+  read_pixel_reduction(r, g.reduction);
+  read_model_weights(r, std::filesystem::path(p.path).parent_path().string(), g.weights);
+  read_generation_hardware(r, gt, prefix, p.hardware, g);
+  check_requirements(g, i, prefix, registry, diags);
+  if (const toml::table* tt = r.table("training")) {
+    TableReader tr(*tt, prefix + ".training", diags);
+    read_training(tr, g.training);
+  }
+  r.finish();
+  return g;
+}
+
+/// `[[generation]]`: the chain, unless the pipeline is a matrix or an assessment (one kind only).
+void read_chain(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  const toml::node* gens = top.node("generation");
+  const toml::array* arr = gens ? gens->as_array() : nullptr;
+  if (p.experiment.present && p.assessment.present) {
+    diags.error(p.assessment.pos, "assessment: a pipeline is a matrix ([experiment]) or an assessment ([assessment]), not both");
+  } else if (gens && (p.experiment.present || p.assessment.present)) {
+    top.error(*gens, std::string("generation: a pipeline is either a chain ([[generation]]) or ") +
+                         (p.experiment.present ? "a matrix ([experiment])" : "an assessment ([assessment])") + ", not both");
+  } else if (gens && (!arr || !arr->is_array_of_tables())) {
+    top.error(*gens, "generation: expected an array of tables ([[generation]])");
+  } else if (p.experiment.present || p.assessment.present) {
+  } else if (!arr || arr->empty()) {
+    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]] (a chain), an [experiment] (a matrix) "
+                        "or an [assessment]");
+  } else {
+    std::set<std::string> generation_names;
+    for (std::size_t i = 0; i < arr->size(); ++i)
+      p.generations.push_back(read_generation(*(*arr)[i].as_table(), i, p, registry, diags, generation_names));
+  }
 }
 
 }  // namespace
@@ -198,168 +375,16 @@ Pipeline parse_pipeline(const std::string& text, const std::string& path, const 
   p.path = path;
   p.text = text;
   p.name = std::filesystem::path(path).stem().string();
-  if (const auto hazard = find_toml_hazard(text)) {
-    diags.error({hazard->line, hazard->column}, hazard->message);
-    return p;
-  }
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    diags.error(source_pos(e.source()), std::string(e.description()));
-    return p;
-  }
-  TableReader top(root, "", diags);
-
-  // schema first: a file of another schema is not checked further.
-  if (const toml::node* n = top.node("schema")) {
-    auto* v = n->as_integer();
-    if (!v || v->get() != kPipelineSchema) {
-      top.error(*n, "schema: this alchain reads schema = " + std::to_string(kPipelineSchema) + ", got " +
-                        (v ? std::to_string(v->get()) : std::string(toml_type_name(*n))));
-      return p;
-    }
-  } else {
-    diags.error({1, 1}, "schema: missing; a pipeline file starts with 'schema = " +
-                            std::to_string(kPipelineSchema) + "'");
-  }
+  const std::optional<toml::table> root = parse_toml(text, path, diags);
+  if (!root) return p;
+  TableReader top(*root, "", diags);
+  if (!read_schema(top, diags)) return p;
   top.string("name", p.name);
   top.string("description", p.description);
-
-  if (const toml::table* t = top.table("run")) {
-    TableReader r(*t, "run", diags);
-    std::int64_t seed = 0;
-    if (r.integer("seed", seed, 0)) p.run.seed = static_cast<std::uint64_t>(seed);
-    r.integer("repeats", p.run.repeats, 1, 1000);
-    r.integer("threads", p.run.threads, 0, 1024);
-    r.integer("inference_batch_size", p.run.inference_batch_size, 1, 1 << 20);
-    if (r.string("device", p.run.device)) {
-      p.run.device_pos = source_pos(t->get("device")->source());
-      // The syntax here; whether this build and machine have the device, at preflight.
-      const std::string& d = p.run.device;
-      const bool cuda_index = d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
-                              d.find_first_not_of("0123456789", 5) == std::string::npos;
-      if (d != "cpu" && d != "cuda" && !cuda_index) {
-        diags.error(p.run.device_pos, "run.device: '" + d + "': cpu, cuda or cuda:<index>");
-        p.run.device = "cpu";
-      }
-    }
-    r.finish();
-  }
-
-  if (const toml::table* t = top.table("dataset")) {
-    TableReader r(*t, "dataset", diags);
-    read_plugin(r, "plugin", "params", PluginKind::dataset, registry, diags, p.dataset, true);
-    r.finish();
-  } else {
-    diags.error({1, 1}, "dataset: missing table [dataset]");
-  }
-
-  if (const toml::table* t = top.table("budget")) {
-    TableReader r(*t, "budget", diags);
-    p.budget.pos = source_pos(t->source());
-    read_count(r, "initial", p.budget.initial, false);
-    read_count(r, "per_cycle", p.budget.per_cycle, false);
-    r.integer("cycles", p.budget.cycles, 0, 10000);
-    r.finish();
-  }
-
-  if (const toml::table* t = top.table("training")) {
-    TableReader r(*t, "training", diags);
-    read_training(r, p.training);
-  }
-
-  if (const toml::table* t = top.table("baseline")) {
-    TableReader r(*t, "baseline", diags);
-    r.boolean("random", p.random_baseline);
-    r.boolean("learning_curve", p.random_learning_curve);
-    r.finish();  // random picks need no plugin: they are prefixes of the repeat's random order
-  }
-
-  if (const toml::table* t = top.table("hardware")) {
-    // name = TOPS: another accelerator, or another rate for one of the fleet's.
-    for (const auto& [key, node] : *t) {
-      const std::string name(key.str());
-      const std::string where = "hardware." + name;
-      const auto* v = node.is_number() ? &node : nullptr;
-      const double tops = v ? node.value<double>().value_or(0) : 0;
-      if (!plain_name(name)) {
-        top.error(node, where + ": a hardware name uses letters, digits, '_', '-' and '.' only");
-      } else if (!v || !(tops > 0) || tops > 1e9) {
-        top.error(node, where + ": expected the accelerator's TOPS, a number > 0");
-      } else {
-        auto same = std::find_if(p.hardware.begin(), p.hardware.end(), [&](const Hardware& h) { return h.name == name; });
-        if (same == p.hardware.end()) same = p.hardware.insert(p.hardware.end(), Hardware{name, 0, ""});
-        same->tops = tops;
-        same->note = "set in the pipeline";
-      }
-    }
-  }
-
+  read_common_tables(top, p, registry, diags);
   parse_experiment(top, p, registry, diags);
   parse_assessment(top, p, registry, diags);
-  const toml::node* gens = top.node("generation");
-  const toml::array* arr = gens ? gens->as_array() : nullptr;
-  if (p.experiment.present && p.assessment.present) {
-    diags.error(p.assessment.pos, "assessment: a pipeline is a matrix ([experiment]) or an assessment ([assessment]), not both");
-  } else if (gens && (p.experiment.present || p.assessment.present)) {
-    top.error(*gens, std::string("generation: a pipeline is either a chain ([[generation]]) or ") +
-                         (p.experiment.present ? "a matrix ([experiment])" : "an assessment ([assessment])") + ", not both");
-  } else if (gens && (!arr || !arr->is_array_of_tables())) {
-    top.error(*gens, "generation: expected an array of tables ([[generation]])");
-  } else if (p.experiment.present || p.assessment.present) {
-  } else if (!arr || arr->empty()) {
-    diags.error({1, 1}, "generation: a pipeline needs at least one [[generation]] (a chain), an [experiment] (a matrix) "
-                        "or an [assessment]");
-  } else {
-    std::set<std::string> generation_names;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      const toml::table& gt = *(*arr)[i].as_table();
-      const std::string prefix = "generation[" + std::to_string(i) + "]";
-      TableReader r(gt, prefix, diags);
-      GenerationSpec g;
-      g.name = "gen" + std::to_string(i);
-      g.cycles = p.budget.cycles;
-      g.training = p.training;
-      r.string("name", g.name);
-      if (const toml::node* nn = gt.get("name"); nn && nn->is_string()) {
-        if (!plain_name(g.name))
-          r.error(*nn, prefix + ".name: a generation name uses letters, digits, '_', '-' and '.' only (it names trials and HDF5 groups)");
-        else if (!generation_names.insert(g.name).second)
-          r.error(*nn, prefix + ".name: '" + g.name + "' already names another generation");
-      } else if (!generation_names.insert(g.name).second) {
-        r.error(gt, prefix + ": its default name '" + g.name + "' is taken by another generation; give it a name");
-      }
-      r.integer("cycles", g.cycles, 0, 10000);
-      read_plugin(r, "model", "model_params", PluginKind::model, registry, diags, g.model, true);
-      read_plugin(r, "policy", "policy_params", PluginKind::policy, registry, diags, g.policy, g.cycles > 0);
-      r.boolean("reference", g.reference);
-      read_pixel_reduction(r, g.reduction);
-      read_model_weights(r, std::filesystem::path(path).parent_path().string(), g.weights);
-      if (r.string("hardware", g.hardware)) {
-        g.hardware_pos = source_pos(gt.get("hardware")->source());
-        if (!find_hardware(p.hardware, g.hardware)) {
-          std::string known;
-          for (const auto& h : p.hardware) known += (known.empty() ? "" : ", ") + h.name;
-          r.error(*gt.get("hardware"), prefix + ".hardware: unknown hardware '" + g.hardware + "' (known: " + known +
-                                           "; add one in [hardware] as name = TOPS)");
-        }
-      }
-      if (r.real("max_latency_ms", g.max_latency_ms, 0.0, 1e9, true)) {
-        g.latency_pos = source_pos(gt.get("max_latency_ms")->source());
-        if (g.hardware.empty())
-          r.error(*gt.get("max_latency_ms"), prefix + ".max_latency_ms: a latency limit needs the generation's hardware "
-                                                      "(hardware = \"tx2\", \"xavier\", \"orin\" or one of [hardware])");
-      }
-      check_requirements(g, i, prefix, registry, diags);
-      if (const toml::table* tt = r.table("training")) {
-        TableReader tr(*tt, prefix + ".training", diags);
-        read_training(tr, g.training);
-      }
-      r.finish();
-      p.generations.push_back(std::move(g));
-    }
-  }
+  read_chain(top, p, registry, diags);
   top.finish();
   check_policy_pairings(p, registry, diags);
   return p;

@@ -25,13 +25,9 @@ void read_pixel_reduction(TableReader& r, PixelReduction& out);
 /// tensors fit the model is checked once the dataset is known (preflight).
 void read_model_weights(TableReader& r, const std::string& base_dir, ModelWeights& out);
 
-/// The models with MC dropout (ALCHAIN_FLAG_MC_DROPOUT) made for the same task as `model`, as a
-/// comma-separated list ("none" if there is none): the hint of a "needs MC dropout" error.
-std::string mc_dropout_models_like(const PluginRegistry& registry, const PluginInfo& model);
-
 /// Each policy against the model that runs it: an [experiment]'s (surrogate, policy) pairings
-/// meet the policy's requirements, and wrapper policies' bases (a string parameter `base`, as
-/// power's) exist and meet theirs. Runs once the whole file is read.
+/// meet the policy's requirements, and wrapper policies' bases (ALCHAIN_FLAG_WRAPPER: the string
+/// parameter `base`, as power's) exist and meet theirs. Runs once the whole file is read.
 void check_policy_pairings(const Pipeline& p, const PluginRegistry& registry, Diagnostics& diags);
 
 /// `[models.*]`, `[policies.*]` and `[experiment]`: fills `p.experiment` and checks it.

@@ -25,7 +25,9 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "alchain/plugin/descriptor_check.hpp"
+#include "alchain/plugin/requirements.hpp"
 #include "alchain/sdk/plugin.hpp"
+#include "alchain/util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -390,10 +392,7 @@ bool PluginRegistry::contains(PluginKind kind, const std::string& name) const {
 const PluginRegistry::Entry& PluginRegistry::entry(PluginKind kind, const std::string& name) const {
   auto it = by_name_.find({kind, name});
   if (it == by_name_.end()) {
-    std::string msg = std::string("unknown ") + to_string(kind) + " '" + name + "' (available: ";
-    const auto avail = names(kind);
-    for (std::size_t i = 0; i < avail.size(); ++i) msg += (i ? ", " : "") + avail[i];
-    msg += avail.empty() ? "none)" : ")";
+    std::string msg = unknown_name_message(to_string(kind), name, names(kind));
     for (const auto& p : problems_)
       if (p.kind() != PluginErrorKind::duplicate_name) msg += "\n  note: not loaded: " + std::string(p.what());
     throw PluginError(PluginErrorKind::unknown_name, "", msg);
@@ -504,42 +503,13 @@ std::shared_ptr<Model> PluginRegistry::create_model(const std::string& name, con
   return m;
 }
 
-namespace {
-
-struct NeedFlag {
-  std::uint32_t need;
-  std::uint32_t flag;
-  const char* what;
-  const char* flag_name;
-};
-
-/// What validation checked (descriptor flags) must cover what the object asks for (needs()):
-/// otherwise the pipeline passed `validate` on a promise the plugin does not keep.
-void check_needs(const PluginInfo& info, std::uint32_t needs, std::uint32_t allowed_flags,
-                 std::initializer_list<NeedFlag> table) {
-  for (const NeedFlag& nf : table)
-    if ((needs & nf.need) && !(allowed_flags & nf.flag))
-      throw PluginError(PluginErrorKind::init_failed, info.file,
-                        std::string(to_string(info.kind)) + " '" + info.name + "' (" + info.file + ") asks for " +
-                            nf.what + " in needs() but its descriptor does not declare " + nf.flag_name +
-                            ", so validation could not check its pairing; refused (declare the flag)");
-}
-
-}  // namespace
-
 std::shared_ptr<Policy> PluginRegistry::create_policy(const std::string& name, const Params& params,
                                                       const CreateContext& ctx) const {
   std::shared_ptr<Policy> p = create_as<Policy>(PluginKind::policy, name, params, ctx);
   const PluginInfo& info = get(PluginKind::policy, name);
-  std::uint32_t allowed = info.flags;
-  // A wrapper (a string parameter `base`, as power's) passes on its base's needs; the base object
-  // was created through this function and checked against its own descriptor.
-  if (params.has("base")) allowed = ~0u;
-  check_needs(info, p->needs(), allowed,
-              {{kNeedMcLogits, ALCHAIN_FLAG_NEEDS_MC_DROPOUT, "MC-dropout passes", "ALCHAIN_FLAG_NEEDS_MC_DROPOUT"},
-               {kNeedCommittee, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS, "the committee of earlier generations",
-                "ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS"},
-               {kNeedLabels, ALCHAIN_FLAG_USES_LABELS, "true labels", "ALCHAIN_FLAG_USES_LABELS"}});
+  // A wrapper passes on its base's needs; the base object was created through this function and
+  // checked against its own descriptor.
+  check_needs_declared(info, p->needs(), is_wrapper_policy(info) ? ~0u : info.flags);
   return p;
 }
 
@@ -547,12 +517,7 @@ std::shared_ptr<PseudoOracle> PluginRegistry::create_oracle(const std::string& n
                                                             const CreateContext& ctx) const {
   std::shared_ptr<PseudoOracle> o = create_as<PseudoOracle>(PluginKind::oracle, name, params, ctx);
   const PluginInfo& info = get(PluginKind::oracle, name);
-  check_needs(info, o->needs(), info.flags,
-              {{kOracleNeedMcLogits, ALCHAIN_FLAG_NEEDS_MC_DROPOUT, "MC-dropout passes", "ALCHAIN_FLAG_NEEDS_MC_DROPOUT"},
-               {kOracleNeedCompanions, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS, "companion models",
-                "ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS"},
-               {kOracleNeedReference, ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL, "a reference model",
-                "ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL"}});
+  check_needs_declared(info, o->needs(), info.flags);
   return o;
 }
 

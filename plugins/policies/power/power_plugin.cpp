@@ -11,6 +11,6 @@ const alchain_param_spec kParams[] = {
 };
 }  // namespace
 
-ALCHAIN_POLICY_PLUGIN(alchain::plugins::PowerPolicy, "power", "1.0.0",
-                      "Stochastic batch acquisition: sample with probability proportional to score^beta (Kirsch et al. 2023).",
-                      kParams)
+ALCHAIN_POLICY_PLUGIN_FLAGS(alchain::plugins::PowerPolicy, "power", "1.0.0",
+                            "Stochastic batch acquisition: sample with probability proportional to score^beta (Kirsch et al. 2023).",
+                            kParams, ALCHAIN_FLAG_WRAPPER)

@@ -1,4 +1,4 @@
-// Small text helpers shared across the host: joining lists and checking a value against its choices.
+// Small text helpers shared across the host: joining lists and checking a name or value against its choices.
 #pragma once
 
 #include <algorithm>
@@ -28,6 +28,14 @@ inline std::optional<std::string> not_one_of(const std::string& value, const std
                                              const std::string& shown) {
   if (choices.empty() || std::find(choices.begin(), choices.end(), value) != choices.end()) return std::nullopt;
   return "expected one of " + join(choices) + ", got " + shown;
+}
+
+/// "unknown <what> '<name>' (available: a, b)", or "(available: none)": the one wording of a
+/// name that is not among its choices.
+inline std::string unknown_name_message(const std::string& what, const std::string& name,
+                                        const std::vector<std::string>& available) {
+  return "unknown " + what + " '" + name + "' (available: " + (available.empty() ? std::string("none") : join(available)) +
+         ")";
 }
 
 }  // namespace alchain

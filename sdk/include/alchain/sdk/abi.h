@@ -14,7 +14,7 @@ extern "C" {
  * major for anything else (reordering, removing, changing a type, changing a C++ interface in
  * sdk/). docs/abi.md has the rule and what each version added. */
 #define ALCHAIN_ABI_MAJOR 3
-#define ALCHAIN_ABI_MINOR 0
+#define ALCHAIN_ABI_MINOR 1
 
 /* The one symbol every plugin library exports (C linkage, default visibility). */
 #define ALCHAIN_ENTRY_SYMBOL "alchain_plugin_entry"
@@ -57,8 +57,11 @@ typedef enum alchain_plugin_flag {
                                                        oracle: needs companion models */
   ALCHAIN_FLAG_USES_LABELS = 1u << 3,               /* policy: reads true labels; reference runs only */
   ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4,     /* oracle: needs a reference model */
-  ALCHAIN_FLAG_SEGMENTATION = 1u << 5               /* model (since 3.0): made for segmentation datasets, per-pixel
+  ALCHAIN_FLAG_SEGMENTATION = 1u << 5,              /* model (since 3.0): made for segmentation datasets, per-pixel
                                                        logits [B, K, H, W]; without it, for classification */
+  ALCHAIN_FLAG_WRAPPER = 1u << 6                    /* policy (since 3.1): wraps the policy its string parameter
+                                                       `base` names and passes on that base's needs; validation
+                                                       checks the base against the same model */
 } alchain_plugin_flag;
 
 /* Factory: builds the plugin's object. `params` is a `const alchain::Params*`, `context` a
