@@ -12,16 +12,13 @@
 #include <vector>
 
 #include "alchain/stats/paired.hpp"
+#include "alchain/util/format.hpp"
 #include "alchain/util/text.hpp"
 
 namespace alchain::assess {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return format("%.17g", v); }
 
 void check_level(double level, const char* who) {
   if (!(level > 0.0 && level < 1.0))

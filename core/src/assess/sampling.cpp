@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alchain/sdk/rng.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain::assess {
 namespace {
@@ -22,11 +23,7 @@ constexpr double kWeightFloor = 1e-3;
 // Pseudo-observations of the Beta prior on each sequential bin's failure rate.
 constexpr double kPriorStrength = 10.0;
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return format("%.17g", v); }
 
 void validate(const SamplerOptions& opt, const std::vector<double>& f) {
   const auto N = static_cast<std::int64_t>(f.size());

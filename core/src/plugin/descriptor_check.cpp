@@ -18,7 +18,8 @@ std::string abi_range() {
 
 constexpr std::uint32_t kKnownFlags = ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_MC_DROPOUT |
                                       ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS | ALCHAIN_FLAG_USES_LABELS |
-                                      ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL | ALCHAIN_FLAG_SEGMENTATION;
+                                      ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL | ALCHAIN_FLAG_SEGMENTATION |
+                                      ALCHAIN_FLAG_WRAPPER;
 
 /// A descriptor string read no further than `bound` bytes: its length, or `bound` when it has no
 /// NUL within them.
@@ -42,14 +43,15 @@ bool valid_name(const char* s, std::size_t bound) {
   return true;
 }
 
-}  // namespace
+PluginError bad_descriptor(const std::string& file, const std::string& what) {
+  return PluginError(PluginErrorKind::bad_descriptor, file, file + ": " + what);
+}
 
-CheckedDescriptor check_descriptor(const alchain_plugin_descriptor* raw, const std::string& file,
-                                   const std::string& host_fingerprint) {
-  auto bad = [&](const std::string& what) { return PluginError(PluginErrorKind::bad_descriptor, file, file + ": " + what); };
+/// The version fields (fixed forever) and the struct size; then `raw` widened into `d`. Nothing
+/// else is read before the version is accepted, and nothing past struct_size ever.
+void read_versioned(const alchain_plugin_descriptor* raw, const std::string& file, alchain_plugin_descriptor& d) {
+  auto bad = [&](const std::string& what) { return bad_descriptor(file, what); };
   if (raw == nullptr) throw bad(ALCHAIN_ENTRY_SYMBOL "() returned a null descriptor");
-  // struct_size, abi_major and abi_minor are fixed forever; nothing else may be read before the
-  // version is accepted, and nothing past struct_size ever.
   const std::uint32_t size = raw->struct_size;
   constexpr std::size_t kVersionEnd = offsetof(alchain_plugin_descriptor, abi_minor) + sizeof raw->abi_minor;
   if (size < kVersionEnd)
@@ -66,10 +68,15 @@ CheckedDescriptor check_descriptor(const alchain_plugin_descriptor* raw, const s
   if (size < kOldest)
     throw bad("descriptor of " + std::to_string(size) + " bytes, ABI " + version + " needs at least " +
               std::to_string(kOldest));
-  CheckedDescriptor out;
-  alchain_plugin_descriptor& d = out.descriptor;
   std::memcpy(&d, raw, std::min<std::size_t>(size, sizeof d));
   d.struct_size = static_cast<std::uint32_t>(sizeof d);
+}
+
+/// Kind, name, strings, fingerprint, factory, flags and the size of the parameter table; returns
+/// the plugin's label ("policy 'foo'") for later messages.
+std::string check_header(const alchain_plugin_descriptor& d, const std::string& file,
+                         const std::string& host_fingerprint) {
+  auto bad = [&](const std::string& what) { return bad_descriptor(file, what); };
   if (d.kind < ALCHAIN_KIND_DATASET || d.kind > ALCHAIN_KIND_ORACLE) throw bad("unknown plugin kind " + std::to_string(d.kind));
   const auto kind = static_cast<PluginKind>(d.kind);
   if (!valid_name(d.name, kMaxPluginNameBytes))
@@ -97,47 +104,61 @@ CheckedDescriptor check_descriptor(const alchain_plugin_descriptor* raw, const s
   if (d.param_count > kMaxPluginParams)
     throw bad(label + " declares " + std::to_string(d.param_count) + " parameters, at most " +
               std::to_string(kMaxPluginParams) + " are allowed");
+  return label;
+}
 
+/// Parameter `i` of the descriptor, checked against the ones before it (`earlier`).
+ParamSpec read_param(const alchain_param_spec& s, std::uint32_t i, const std::vector<ParamSpec>& earlier,
+                     const std::string& label, const std::string& file) {
+  auto bad = [&](const std::string& what) { return bad_descriptor(file, what); };
+  if (!valid_name(s.name, kMaxPluginNameBytes) || s.type < ALCHAIN_PARAM_BOOL || s.type > ALCHAIN_PARAM_FLOAT_LIST)
+    throw bad(label + ": parameter " + std::to_string(i) + " has a bad name or type");
+  ParamSpec spec;
+  spec.name = s.name;
+  for (const auto& [field, str] : {std::pair<const char*, const char*>{"default", s.default_value},
+                                   {"choices", s.choices},
+                                   {"doc", s.doc}})
+    if (bounded_length(str, kMaxDescriptorStringBytes) == kMaxDescriptorStringBytes)
+      throw bad(label + ": the " + field + " of parameter '" + spec.name + "' is not a string of at most " +
+                std::to_string(kMaxDescriptorStringBytes - 1) + " bytes");
+  for (const ParamSpec& e : earlier)
+    if (e.name == spec.name) throw bad(label + ": parameter '" + spec.name + "' is declared twice");
+  spec.type = static_cast<ParamType>(s.type);
+  if (s.default_value) spec.default_value = s.default_value;
+  if (!std::isnan(s.min)) spec.min = s.min;
+  if (!std::isnan(s.max)) spec.max = s.max;
+  if (spec.min && spec.max && *spec.min > *spec.max)
+    throw bad(label + ": parameter '" + spec.name + "' has min > max");
+  if (s.choices) {
+    std::stringstream ss(s.choices);
+    std::string c;
+    while (std::getline(ss, c, '|')) spec.choices.push_back(c);
+  }
+  spec.doc = s.doc ? s.doc : "";
+  if (auto err = check_param_default(spec))
+    throw bad(label + ": default of parameter '" + spec.name + "': " + *err);
+  return spec;
+}
+
+}  // namespace
+
+CheckedDescriptor check_descriptor(const alchain_plugin_descriptor* raw, const std::string& file,
+                                   const std::string& host_fingerprint) {
+  CheckedDescriptor out;
+  alchain_plugin_descriptor& d = out.descriptor;
+  read_versioned(raw, file, d);
+  const std::string label = check_header(d, file, host_fingerprint);
   PluginInfo& info = out.info;
-  info.kind = kind;
+  info.kind = static_cast<PluginKind>(d.kind);
   info.name = d.name;
   info.version = d.version ? d.version : "";
   info.description = d.description ? d.description : "";
-  info.fingerprint = fingerprint;
+  info.fingerprint = d.fingerprint ? std::string(d.fingerprint) : std::string();
   info.file = file;
   info.abi_major = d.abi_major;
   info.abi_minor = d.abi_minor;
   info.flags = d.flags;
-  for (std::uint32_t i = 0; i < d.param_count; ++i) {
-    const alchain_param_spec& s = d.params[i];
-    if (!valid_name(s.name, kMaxPluginNameBytes) || s.type < ALCHAIN_PARAM_BOOL || s.type > ALCHAIN_PARAM_FLOAT_LIST)
-      throw bad(label + ": parameter " + std::to_string(i) + " has a bad name or type");
-    ParamSpec spec;
-    spec.name = s.name;
-    for (const auto& [field, str] : {std::pair<const char*, const char*>{"default", s.default_value},
-                                     {"choices", s.choices},
-                                     {"doc", s.doc}})
-      if (bounded_length(str, kMaxDescriptorStringBytes) == kMaxDescriptorStringBytes)
-        throw bad(label + ": the " + field + " of parameter '" + spec.name + "' is not a string of at most " +
-                  std::to_string(kMaxDescriptorStringBytes - 1) + " bytes");
-    for (const ParamSpec& earlier : info.params)
-      if (earlier.name == spec.name) throw bad(label + ": parameter '" + spec.name + "' is declared twice");
-    spec.type = static_cast<ParamType>(s.type);
-    if (s.default_value) spec.default_value = s.default_value;
-    if (!std::isnan(s.min)) spec.min = s.min;
-    if (!std::isnan(s.max)) spec.max = s.max;
-    if (spec.min && spec.max && *spec.min > *spec.max)
-      throw bad(label + ": parameter '" + spec.name + "' has min > max");
-    if (s.choices) {
-      std::stringstream ss(s.choices);
-      std::string c;
-      while (std::getline(ss, c, '|')) spec.choices.push_back(c);
-    }
-    spec.doc = s.doc ? s.doc : "";
-    if (auto err = check_param_default(spec))
-      throw bad(label + ": default of parameter '" + spec.name + "': " + *err);
-    info.params.push_back(std::move(spec));
-  }
+  for (std::uint32_t i = 0; i < d.param_count; ++i) info.params.push_back(read_param(d.params[i], i, info.params, label, file));
   return out;
 }
 

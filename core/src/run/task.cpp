@@ -7,14 +7,11 @@
 #include <torch/torch.h>
 
 #include "alchain/sdk/dataset.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
-std::string shape_text(const at::Tensor& t) {
-  std::string s = "[";
-  for (std::int64_t d = 0; d < t.dim(); ++d) s += (d ? ", " : "") + std::to_string(t.size(d));
-  return s + "]";
-}
+std::string shape_text(const at::Tensor& t) { return shape_list(t.sizes().vec()); }
 
 namespace {
 

@@ -16,6 +16,8 @@
 #include "alchain/sdk/policy.hpp"
 #include "alchain/sdk/rng.hpp"
 #include "alchain/util/clock.hpp"
+#include "alchain/util/format.hpp"
+#include "alchain/util/text.hpp"
 
 namespace alchain {
 
@@ -67,6 +69,92 @@ double lr_at(const TrainingOptions& o, double epoch_progress /* epochs done, fra
   }
   return o.lr;
 }
+/// The options as trained: `min_steps` becomes as many whole epochs as it takes (the LR schedule
+/// runs over all of them); `stepping` is the number of batches that step in one epoch.
+TrainingOptions with_min_steps(const TrainingOptions& opt, std::int64_t stepping) {
+  TrainingOptions o = opt;
+  if (o.min_steps > 0 && stepping > 0 && o.epochs * stepping < o.min_steps)
+    o.epochs = static_cast<int>((o.min_steps + stepping - 1) / stepping);
+  return o;
+}
+
+/// The head's layers depend on the taps' shapes: read them off one small forward pass.
+std::map<std::string, std::vector<std::int64_t>> tap_shapes(Model& model, Dataset& data,
+                                                            const std::vector<std::int64_t>& ids,
+                                                            const TrainingHead& head, const c10::Device& dev) {
+  std::map<std::string, std::vector<std::int64_t>> shapes;
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const std::vector<std::int64_t> probe(ids.begin(), ids.begin() + std::min<std::size_t>(2, ids.size()));
+  const ModelOutput out = model.forward(data.inputs(Split::train, id_tensor(probe.data(), probe.size())).to(dev));
+  std::vector<std::string> wanted = head.taps();
+  if (wanted.empty())
+    for (const auto& [name, t] : out.taps) wanted.push_back(name);
+  for (const auto& name : wanted) {
+    auto it = out.taps.find(name);
+    if (it == out.taps.end()) {
+      std::vector<std::string> have;
+      for (const auto& [n, t] : out.taps) have.push_back(n);
+      throw std::runtime_error("the policy's training head wants tap '" + name + "'; the model has: " +
+                               (have.empty() ? "none" : join(have)));
+    }
+    shapes[name] = std::vector<std::int64_t>(it->second.sizes().begin() + 1, it->second.sizes().end());
+  }
+  return shapes;
+}
+
+/// Resets the head for `epochs`, moves it to `dev` and adds its parameters to the groups.
+void attach_head(TrainingHead& head, const std::map<std::string, std::vector<std::int64_t>>& shapes, int epochs,
+                 const c10::Device& dev, std::vector<at::Tensor>& decay, std::vector<at::Tensor>& no_decay) {
+  head.reset(shapes, epochs);
+  // The SDK's head has no to(): its parameters move in place (they are its modules' tensors).
+  for (auto& p : head.parameters())
+    if (p.device() != dev) p.set_data(p.data().to(dev));
+  head.train(true);
+  for (auto& p : head.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+}
+
+/// One training run's fixed parts: what one batch step needs besides the batch.
+struct StepContext {
+  Model& model;
+  Dataset& data;
+  const TaskOps& task;
+  const TrainingOptions& o;
+  TrainingHead* head;
+  torch::optim::SGD& sgd;
+  c10::Device dev;
+  std::uint64_t seed;
+};
+
+/// One SGD step on `batch` (epoch `epoch`, batch `b` of `batches`); returns the batch's loss.
+double train_step(StepContext& c, const at::Tensor& batch, int epoch, std::int64_t b, std::int64_t batches) {
+  const double lr = lr_at(c.o, epoch + static_cast<double>(b) / batches);
+  for (auto& g : c.sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+  at::Tensor x = c.data.inputs(Split::train, batch);
+  at::Tensor y = c.data.labels(Split::train, batch).to(torch::kInt64);
+  if (c.o.augment_crop_padding > 0 || c.o.augment_hflip) {
+    if (x.dim() != 4)
+      throw std::runtime_error("training.augment_*: augmentation needs image inputs [N, C, H, W]; this dataset gives " +
+                               std::to_string(x.dim()) + "-D inputs");
+    Rng rng(derive_seed(c.seed, {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b), 0x617567ULL}));
+    augment(x, y, c.o, rng);
+  }
+  x = x.to(c.dev);
+  y = y.to(c.dev);
+  c.sgd.zero_grad();
+  const ModelOutput out = c.model.forward(x);
+  c.task.check(out.logits, y);
+  at::Tensor loss;
+  if (c.head) {
+    auto [batch_loss, per_sample] = c.task.loss_and_per_sample(out.logits, y);
+    loss = batch_loss + c.head->loss(out, per_sample.detach(), epoch);
+  } else {
+    loss = c.task.loss(out.logits, y);
+  }
+  loss.backward();
+  c.sgd.step();
+  return loss.item<double>();
+}
 }  // namespace
 
 void Progress::line(const std::string& s) const {
@@ -77,49 +165,15 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
                         const TrainingOptions& opt, std::uint64_t seed, const Progress& progress,
                         TrainingHead* head) {
   const double t0 = monotonic_seconds();
-  const TaskOps& task = task_ops(data.info().task);
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
   // Batches that step: a last batch of one sample is skipped (batch norm cannot train on it).
-  const std::int64_t stepping = n / opt.batch_size + (n % opt.batch_size >= 2 ? 1 : 0);
-  // min_steps: as many whole epochs as it takes; the LR schedule runs over all of them.
-  TrainingOptions o = opt;
-  if (o.min_steps > 0 && stepping > 0 && o.epochs * stepping < o.min_steps)
-    o.epochs = static_cast<int>((o.min_steps + stepping - 1) / stepping);
-  const bool augmenting = o.augment_crop_padding > 0 || o.augment_hflip;
+  const TrainingOptions o = with_min_steps(opt, n / opt.batch_size + (n % opt.batch_size >= 2 ? 1 : 0));
   const c10::Device dev = run_device();
   model.to(dev);
   std::vector<at::Tensor> decay, no_decay;
   for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  if (head && !ids.empty()) {
-    // The head's layers depend on the taps' shapes: read them off one small forward pass.
-    std::map<std::string, std::vector<std::int64_t>> shapes;
-    {
-      torch::NoGradGuard no_grad;
-      model.eval();
-      const std::vector<std::int64_t> probe(ids.begin(), ids.begin() + std::min<std::size_t>(2, ids.size()));
-      const ModelOutput out = model.forward(data.inputs(Split::train, id_tensor(probe.data(), probe.size())).to(dev));
-      std::vector<std::string> wanted = head->taps();
-      if (wanted.empty())
-        for (const auto& [name, t] : out.taps) wanted.push_back(name);
-      for (const auto& name : wanted) {
-        auto it = out.taps.find(name);
-        if (it == out.taps.end()) {
-          std::string have;
-          for (const auto& [n, t] : out.taps) have += (have.empty() ? "" : ", ") + n;
-          throw std::runtime_error("the policy's training head wants tap '" + name + "'; the model has: " +
-                                   (have.empty() ? "none" : have));
-        }
-        shapes[name] = std::vector<std::int64_t>(it->second.sizes().begin() + 1, it->second.sizes().end());
-      }
-    }
-    head->reset(shapes, o.epochs);
-    // The SDK's head has no to(): its parameters move in place (they are its modules' tensors).
-    for (auto& p : head->parameters())
-      if (p.device() != dev) p.set_data(p.data().to(dev));
-    head->train(true);
-    for (auto& p : head->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  }
+  if (head && !ids.empty()) attach_head(*head, tap_shapes(model, data, ids, *head, dev), o.epochs, dev, decay, no_decay);
   model.train();
   auto options = [&](double wd) {
     return std::make_unique<torch::optim::SGDOptions>(
@@ -129,6 +183,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
   groups.emplace_back(decay, options(opt.weight_decay));
   if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
   torch::optim::SGD sgd(groups, torch::optim::SGDOptions(opt.lr));
+  StepContext step{model, data, task_ops(data.info().task), o, head, sgd, dev, seed};
 
   std::vector<std::int64_t> order(ids.size());
   TrainResult result;
@@ -146,43 +201,14 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
       if (hi - lo < 2) continue;  // batch norm cannot train on a single sample
       batch_ids.clear();
       for (std::int64_t i = lo; i < hi; ++i) batch_ids.push_back(ids[order[i]]);
-      const at::Tensor batch = id_tensor(batch_ids.data(), hi - lo);
-      const double lr = lr_at(o, epoch + static_cast<double>(b) / batches);
-      for (auto& g : sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
-      at::Tensor x = data.inputs(Split::train, batch);
-      at::Tensor y = data.labels(Split::train, batch).to(torch::kInt64);
-      if (augmenting) {
-        if (x.dim() != 4)
-          throw std::runtime_error("training.augment_*: augmentation needs image inputs [N, C, H, W]; this dataset gives " +
-                                   std::to_string(x.dim()) + "-D inputs");
-        Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b), 0x617567ULL}));
-        augment(x, y, o, rng);
-      }
-      x = x.to(dev);
-      y = y.to(dev);
-      sgd.zero_grad();
-      const ModelOutput out = model.forward(x);
-      task.check(out.logits, y);
-      at::Tensor loss;
-      if (head) {
-        auto [batch_loss, per_sample] = task.loss_and_per_sample(out.logits, y);
-        loss = batch_loss + head->loss(out, per_sample.detach(), epoch);
-      } else {
-        loss = task.loss(out.logits, y);
-      }
-      loss.backward();
-      sgd.step();
+      loss_sum += train_step(step, id_tensor(batch_ids.data(), hi - lo), epoch, b, batches) * static_cast<double>(hi - lo);
       ++result.steps;
-      loss_sum += loss.item<double>() * static_cast<double>(hi - lo);
       seen += hi - lo;
     }
     result.last_epoch_loss = seen ? loss_sum / static_cast<double>(seen) : 0.0;
-    if (!progress.quiet()) {
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "      epoch %d/%d  loss %.4f  %.0f img/s", epoch + 1, o.epochs,
-                    result.last_epoch_loss, seen / std::max(1e-9, monotonic_seconds() - te));
-      progress.line(buf);
-    }
+    if (!progress.quiet())
+      progress.line(format("      epoch %d/%d  loss %.4f  %.0f img/s", epoch + 1, o.epochs, result.last_epoch_loss,
+                           seen / std::max(1e-9, monotonic_seconds() - te)));
     fault_point("epoch");
   }
   if (head) head->train(false);

@@ -1,10 +1,11 @@
 // FNV-1a 64 of strings and of files' bytes.
 #include "alchain/util/digest.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 #include <vector>
+
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 namespace {
@@ -25,9 +26,7 @@ std::string file_digest(const std::string& path) {
     }
   }
   if (in.bad()) throw std::runtime_error(path + ": read error");
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
+  return format("%016llx", static_cast<unsigned long long>(h));
 }
 
 std::uint64_t hash_name(const std::string& s) {

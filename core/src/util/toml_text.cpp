@@ -2,8 +2,9 @@
 // names TOML value types.
 #include "alchain/util/toml_text.hpp"
 
-#include <cstdio>
 #include <vector>
+
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
@@ -25,133 +26,172 @@ long code_point(std::string_view t, std::size_t i) {
   return cp;
 }
 
-std::string describe(long cp) {
-  char out[32];
-  std::snprintf(out, sizeof out, "U+%04lX", cp);
-  return out;
-}
+std::string describe(long cp) { return format("U+%04lX", cp); }
+
+/// One pass over a pipeline's text in TOML's lexical states, stopping at the first non-ASCII
+/// character where TOML allows only ASCII.
+class HazardScan {
+ public:
+  // toml++ skips a UTF-8 byte order mark.
+  explicit HazardScan(std::string_view t) : t_(t), i_(t.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0) {}
+
+  std::optional<TomlHazard> run() {
+    while (i_ < t_.size()) {
+      std::size_t step = 1;
+      Next next = Next::advance;
+      switch (s_) {
+        case State::normal: next = normal(step); break;
+        case State::comment: comment(); break;
+        case State::basic: basic(step); break;
+        case State::literal:
+          if (t_[i_] == '\'' || t_[i_] == '\n') s_ = State::normal;
+          break;
+        case State::ml_basic: next = ml_basic(step); break;
+        case State::ml_literal: closing_quotes('\'', step); break;
+      }
+      if (next == Next::stop) return found_;
+      if (next == Next::advance) advance(step);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  enum class State { normal, comment, basic, ml_basic, literal, ml_literal };
+  /// After a character: step over it, over nothing (the handler moved), or end the scan.
+  enum class Next { advance, moved, stop };
+
+  /// Ends the scan with a hazard at `i`; none when the bytes there are not UTF-8 at all: toml++
+  /// stops at them with its own error ("invalid utf-8 sequence") before it classifies anything after them.
+  Next stop_at(std::size_t i, const char* where) {
+    const long cp = code_point(t_, i);
+    if (cp >= 0)
+      found_ = TomlHazard{line_, column_,
+                          "unexpected character " + describe(cp) + " " + where + " (TOML allows only ASCII there)"};
+    return Next::stop;
+  }
+  bool starts(std::size_t i, const char* three) const { return t_.compare(i, 3, three) == 0; }
+
+  Next normal(std::size_t& step) {
+    const char c = t_[i_];
+    if (static_cast<unsigned char>(c) >= 0x80) return stop_at(i_, "outside a string or comment");
+    if (c == '#' || c == '\n' || c == ' ' || c == '\t' || c == '\r') {
+      bare_ = false;
+      if (c == '#') s_ = State::comment;
+      if (c == '\n' && nest_.empty()) value_ = false;  // a key/value pair ends with its line
+    } else if (c == '"' || c == '\'') {
+      if (!bare_) {
+        const bool triple = starts(i_, c == '"' ? "\"\"\"" : "\'\'\'");
+        s_ = c == '"' ? (triple ? State::ml_basic : State::basic) : (triple ? State::ml_literal : State::literal);
+        step = triple ? 3 : 1;
+      }
+    } else {
+      structure(c);
+    }
+    if (s_ != State::normal && s_ != State::comment) bare_ = true;  // after a string, only a terminator may follow
+    return Next::advance;
+  }
+
+  /// Where a quote opens a string, as toml++ reads it: not inside a bare token (a value such as
+  /// `2x'` is scanned character by character up to a terminator, asking of each whether it is
+  /// whitespace). Keys and values are told apart because '=', '.' and '[' end a bare key but not
+  /// a bare value.
+  void structure(char c) {
+    if (value_ && bare_ && c != ']' && c != '}' && c != ',') {
+      // still the same bare value: '[', '{', '=' and '.' do not end it
+    } else if (c == '[') {
+      if (value_ || nest_.empty() || nest_.back() == 'h') nest_.push_back(value_ ? '[' : 'h');
+    } else if (c == '{') {
+      nest_.push_back('{');
+      value_ = false;
+    } else if (c == ']' || c == '}') {
+      bare_ = false;
+      const char closed = nest_.empty() ? 'h' : nest_.back();
+      if (!nest_.empty()) nest_.pop_back();
+      // After an array or inline table comes what follows a value; after a header, a key.
+      value_ = nest_.empty() ? closed != 'h' : nest_.back() != 'h';
+    } else if (c == ',') {
+      bare_ = false;
+      value_ = nest_.empty() || nest_.back() != '{';
+    } else if (!value_ && (c == '=' || c == '.')) {
+      bare_ = false;
+      if (c == '=') value_ = true;
+    } else {
+      bare_ = true;
+    }
+  }
+
+  void comment() {
+    if (t_[i_] == '\n') {
+      s_ = State::normal;
+      if (nest_.empty()) value_ = false;
+    }
+  }
+
+  void basic(std::size_t& step) {
+    const char c = t_[i_];
+    if (c == '\\' && i_ + 1 < t_.size() && t_[i_ + 1] != '\n') step = 2;  // an escaped character
+    else if (c == '"' || c == '\n') s_ = State::normal;
+  }
+
+  static bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+  Next ml_basic(std::size_t& step) {
+    if (t_[i_] == '\\') return ml_backslash(step);
+    closing_quotes('"', step);
+    return Next::advance;
+  }
+
+  /// After a backslash toml++ asks whether the next character is whitespace, and after a
+  /// line-ending backslash it skips whitespace asking the same of each character.
+  Next ml_backslash(std::size_t& step) {
+    std::size_t j = i_ + 1;
+    if (j < t_.size() && static_cast<unsigned char>(t_[j]) >= 0x80) {
+      ++column_;
+      return stop_at(j, "after a backslash in a multi-line string");
+    }
+    if (!(j < t_.size() && space(t_[j]))) {
+      step = 2;
+      return Next::advance;
+    }
+    for (++column_; j < t_.size() && space(t_[j]); ++j) {
+      if (t_[j] == '\n') line_ += 1, column_ = 1;
+      else ++column_;
+    }
+    if (j < t_.size() && static_cast<unsigned char>(t_[j]) >= 0x80)
+      return stop_at(j, "after a line-ending backslash in a multi-line string");
+    i_ = j;
+    return Next::moved;
+  }
+
+  /// The end of a multi-line string of `quote`s; quotes just before the end are content.
+  void closing_quotes(char quote, std::size_t& step) {
+    if (!starts(i_, quote == '"' ? "\"\"\"" : "'''")) return;
+    step = 3;
+    while (i_ + step < t_.size() && step < 5 && t_[i_ + step] == quote) ++step;
+    s_ = State::normal;
+  }
+
+  void advance(std::size_t step) {
+    for (std::size_t k = 0; k < step && i_ < t_.size(); ++k, ++i_) {
+      const auto b = static_cast<unsigned char>(t_[i_]);
+      if (t_[i_] == '\n') line_ += 1, column_ = 1;
+      else if ((b & 0xC0) != 0x80) ++column_;  // columns count characters, not UTF-8 continuation bytes
+    }
+  }
+
+  std::string_view t_;
+  std::size_t i_;
+  State s_ = State::normal;
+  int line_ = 1, column_ = 1;
+  std::vector<char> nest_;  // '[' array, '{' inline table, 'h' table header
+  bool value_ = false;      // reading a value (after a key's '='), not a key
+  bool bare_ = false;       // inside a bare key or value
+  std::optional<TomlHazard> found_;
+};
 
 }  // namespace
 
-std::optional<TomlHazard> find_toml_hazard(std::string_view t) {
-  enum class State { normal, comment, basic, ml_basic, literal, ml_literal } s = State::normal;
-  int line = 1, column = 1;
-  // Where a quote opens a string, as toml++ reads it: not inside a bare token (a value such as
-  // `2x'` is scanned character by character up to a terminator, asking of each whether it is
-  // whitespace). Keys and values are told apart because '=', '.' and '[' end a bare key but not
-  // a bare value.
-  std::vector<char> nest;  // '[' array, '{' inline table, 'h' table header
-  bool value = false;      // reading a value (after a key's '='), not a key
-  bool bare = false;       // inside a bare key or value
-  // A hazard at `i`; none when the bytes there are not UTF-8 at all: toml++ stops at them with its
-  // own error ("invalid utf-8 sequence") before it classifies anything after them.
-  auto at = [&](std::size_t i, const char* where) -> std::optional<TomlHazard> {
-    const long cp = code_point(t, i);
-    if (cp < 0) return std::nullopt;
-    return TomlHazard{line, column,
-                      "unexpected character " + describe(cp) + " " + where + " (TOML allows only ASCII there)"};
-  };
-  auto starts = [&](std::size_t i, const char* three) { return t.compare(i, 3, three) == 0; };
-  std::size_t i = t.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // toml++ skips a UTF-8 byte order mark
-  for (; i < t.size();) {
-    const char c = t[i];
-    const auto u = static_cast<unsigned char>(c);
-    std::size_t step = 1;
-    switch (s) {
-      case State::normal:
-        if (u >= 0x80) return at(i, "outside a string or comment");
-        if (c == '#' || c == '\n' || c == ' ' || c == '\t' || c == '\r') {
-          bare = false;
-          if (c == '#') s = State::comment;
-          if (c == '\n' && nest.empty()) value = false;  // a key/value pair ends with its line
-        } else if (c == '"' || c == '\'') {
-          if (!bare) {
-            const bool triple = starts(i, c == '"' ? "\"\"\"" : "\'\'\'");
-            s = c == '"' ? (triple ? State::ml_basic : State::basic) : (triple ? State::ml_literal : State::literal);
-            step = triple ? 3 : 1;
-          }
-        } else if (value && bare && c != ']' && c != '}' && c != ',') {
-          // still the same bare value: '[', '{', '=' and '.' do not end it
-        } else if (c == '[') {
-          if (value || nest.empty() || nest.back() == 'h') nest.push_back(value ? '[' : 'h');
-        } else if (c == '{') {
-          nest.push_back('{');
-          value = false;
-        } else if (c == ']' || c == '}') {
-          bare = false;
-          const char closed = nest.empty() ? 'h' : nest.back();
-          if (!nest.empty()) nest.pop_back();
-          // After an array or inline table comes what follows a value; after a header, a key.
-          value = nest.empty() ? closed != 'h' : nest.back() != 'h';
-        } else if (c == ',') {
-          bare = false;
-          value = nest.empty() || nest.back() != '{';
-        } else if (!value && (c == '=' || c == '.')) {
-          bare = false;
-          if (c == '=') value = true;
-        } else {
-          bare = true;
-        }
-        if (s != State::normal && s != State::comment) bare = true;  // after a string, only a terminator may follow
-        break;
-      case State::comment:
-        if (c == '\n') {
-          s = State::normal;
-          if (nest.empty()) value = false;
-        }
-        break;
-      case State::basic:
-        if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') step = 2;  // an escaped character
-        else if (c == '"' || c == '\n') s = State::normal;
-        break;
-      case State::literal:
-        if (c == '\'' || c == '\n') s = State::normal;
-        break;
-      case State::ml_basic:
-        if (c == '\\') {
-          // After a backslash toml++ asks whether the next character is whitespace, and after a
-          // line-ending backslash it skips whitespace asking the same of each character.
-          std::size_t j = i + 1;
-          if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80) {
-            ++column;
-            return at(j, "after a backslash in a multi-line string");
-          }
-          const bool line_ending = j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n');
-          if (!line_ending) {
-            step = 2;
-            break;
-          }
-          for (++column; j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n'); ++j) {
-            if (t[j] == '\n') line += 1, column = 1;
-            else ++column;
-          }
-          if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80)
-            return at(j, "after a line-ending backslash in a multi-line string");
-          i = j;
-          continue;
-        }
-        if (starts(i, "\"\"\"")) {
-          step = 3;
-          while (i + step < t.size() && step < 5 && t[i + step] == '"') ++step;  // quotes just before the end are content
-          s = State::normal;
-        }
-        break;
-      case State::ml_literal:
-        if (starts(i, "'''")) {
-          step = 3;
-          while (i + step < t.size() && step < 5 && t[i + step] == '\'') ++step;
-          s = State::normal;
-        }
-        break;
-    }
-    for (std::size_t k = 0; k < step && i < t.size(); ++k, ++i) {
-      const auto b = static_cast<unsigned char>(t[i]);
-      if (t[i] == '\n') line += 1, column = 1;
-      else if ((b & 0xC0) != 0x80) ++column;  // columns count characters, not UTF-8 continuation bytes
-    }
-  }
-  return std::nullopt;
-}
+std::optional<TomlHazard> find_toml_hazard(std::string_view t) { return HazardScan(t).run(); }
 
 const char* toml_type_name(const toml::node& n) {
   switch (n.type()) {
