@@ -17,6 +17,7 @@
 #include "alchain/run/interrupt.hpp"
 #include "alchain/results/resume_checks.hpp"
 #include "alchain/version.hpp"
+#include "atomic_file.hpp"
 #include "h5_util.hpp"
 
 namespace alchain {
@@ -24,14 +25,6 @@ namespace alchain {
 namespace fs = std::filesystem;
 
 namespace {
-
-void fsync_path(const fs::path& p, bool directory) {
-  const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) throw std::runtime_error(p.string() + ": cannot open to sync it to disk");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw std::runtime_error(p.string() + ": cannot sync to disk (is the disk full?)");
-}
 
 fs::path shard_path(const fs::path& dir, const std::string& id) { return dir / (id + ".h5"); }
 
@@ -81,6 +74,44 @@ void check_room(const fs::path& file, const fs::path& shard, const std::string& 
                                std::to_string(limit.rlim_cur) + " bytes; this one has " + std::to_string(size) +
                                " and needs about " + std::to_string(need) + " more)");
   }
+}
+
+/// Shards of a directory being resumed: complete ones of this plan count; temporary and
+/// cut-short ones are discarded. Every shard is checked before anything is deleted, so a refusal
+/// leaves the directory as it was.
+void discard_unfinished_shards(const fs::path& dir, const std::string& fingerprint, int trial_threads) {
+  std::error_code ec;
+  std::vector<fs::path> discard;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const fs::path p = e.path();
+    if (p.extension() == ".tmp") {
+      discard.push_back(p);
+      continue;
+    }
+    if (p.extension() == ".sum") {  // a checksum whose shard was never renamed into place
+      if (!fs::exists(fs::path(p).replace_extension(), ec)) discard.push_back(p);
+      continue;
+    }
+    if (p.extension() != ".h5") continue;
+    // A .h5 shard exists only after its synced rename, so one that does not read as complete
+    // is damaged (or locked by another program): never delete it silently.
+    const ShardState st = read_shard_state(p);
+    if (st.damaged)
+      throw std::runtime_error(p.string() + ": " + st.problem + "; move it away to redo that trial. Nothing was changed");
+    if (!st.complete)
+      throw std::runtime_error(p.string() + ": a trial shard that cannot be read as complete (damaged, or open in "
+                               "another program); move it away to redo that trial. Nothing was changed");
+    if (st.fingerprint != fingerprint)
+      throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + st.fingerprint +
+                               ", the pipeline's is " + fingerprint + "); refusing to resume, nothing was changed");
+    if (st.threads != trial_threads)
+      throw std::runtime_error(p.string() + ": this trial ran with " + std::to_string(st.threads) +
+                               " compute threads, this run would use " + std::to_string(trial_threads) +
+                               " per trial; results are bitwise reproducible only at the same thread count: resume with "
+                               "--threads and --jobs that give " + std::to_string(st.threads) +
+                               " per trial. Nothing was changed");
+  }
+  for (const auto& p : discard) fs::remove(p, ec);
 }
 
 void write_round(H5::Group& g, const RoundRecord& r) {
@@ -264,7 +295,7 @@ void ResultStore::create_file(const fs::path& file) const {
     h5::int_attr(root, "threads", header_.threads);
     h5::int_attr(root, "trial_threads", header_.trial_threads);
     h5::int_attr(root, "jobs", header_.jobs);
-    h5::string_attr(root, "plan_kind", plan_.kind);
+    h5::string_attr(root, "plan_kind", to_string(plan_.kind));
     h5::string_attr(root, "plan_fingerprint", plan_.fingerprint);
     h5::string_attr(root, "plan", plan_.describe());
     h5::uint_list_attr(root, "seeds", plan_.seeds);
@@ -312,58 +343,24 @@ void ResultStore::rebuild() {
     // A pending train trial reads its source's picks from the source's shard, which is gone:
     // the source is redone (deterministically: its numbers are the same) to write it again.
     for (const Trial& t : plan_.trials)
-      if (t.kind == TrialKind::train && t.source != "random" && !done_.count(t.id)) done_.erase(t.source);
+      if (t.kind == TrialKind::train && t.source.picks() && !done_.count(t.id)) done_.erase(t.source.trial);
     return;
   }
-  // Shards: complete ones of this plan count; temporary and cut-short ones are discarded. Every
-  // shard is checked before anything is deleted, so a refusal leaves the directory as it was.
-  if (have_dir) {
-    std::vector<fs::path> discard;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      const fs::path p = e.path();
-      if (p.extension() == ".tmp") {
-        discard.push_back(p);
-        continue;
-      }
-      if (p.extension() == ".sum") {  // a checksum whose shard was never renamed into place
-        if (!fs::exists(fs::path(p).replace_extension(), ec)) discard.push_back(p);
-        continue;
-      }
-      if (p.extension() != ".h5") continue;
-      // A .h5 shard exists only after its synced rename, so one that does not read as complete
-      // is damaged (or locked by another program): never delete it silently.
-      const ShardState st = read_shard_state(p);
-      if (st.damaged)
-        throw std::runtime_error(p.string() + ": " + st.problem + "; move it away to redo that trial. Nothing was changed");
-      if (!st.complete)
-        throw std::runtime_error(p.string() + ": a trial shard that cannot be read as complete (damaged, or open in "
-                                 "another program); move it away to redo that trial. Nothing was changed");
-      if (st.fingerprint != plan_.fingerprint)
-        throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + st.fingerprint +
-                                 ", the pipeline's is " + plan_.fingerprint + "); refusing to resume, nothing was changed");
-      if (st.threads != header_.trial_threads)
-        throw std::runtime_error(p.string() + ": this trial ran with " + std::to_string(st.threads) +
-                                 " compute threads, this run would use " + std::to_string(header_.trial_threads) +
-                                 " per trial; results are bitwise reproducible only at the same thread count: resume with "
-                                 "--threads and --jobs that give " + std::to_string(st.threads) +
-                                 " per trial. Nothing was changed");
-    }
-    for (const auto& p : discard) fs::remove(p, ec);
-  }
-  const fs::path tmp = fs::path(path_.string() + ".rebuild");
-  create_file(tmp);
-  for (const Trial& t : plan_.trials) {
-    if (!have_dir || !fs::exists(shard_path(dir_, t.id), ec)) continue;
-    done_.insert(t.id);
-  }
-  {
-    const fs::path keep = path_;
-    path_ = tmp;
-    for (const std::string& id : done_) adopt(id);
-    path_ = keep;
-  }
-  fsync_path(tmp, false);
-  fs::rename(tmp, path_);
+  if (have_dir) discard_unfinished_shards(dir_, plan_.fingerprint, header_.trial_threads);
+  write_atomically(
+      path_,
+      [&](const fs::path& tmp) {
+        create_file(tmp);
+        for (const Trial& t : plan_.trials) {
+          if (!have_dir || !fs::exists(shard_path(dir_, t.id), ec)) continue;
+          done_.insert(t.id);
+        }
+        const fs::path keep = path_;
+        path_ = tmp;  // adopt() copies into path_
+        for (const std::string& id : done_) adopt(id);
+        path_ = keep;
+      },
+      ".rebuild");
 }
 
 void ResultStore::adopt(const std::string& id) {

@@ -10,6 +10,7 @@
 
 #include "alchain/stats/paired.hpp"
 #include "alchain/stats/rank.hpp"
+#include "atomic_file.hpp"
 #include "format_util.hpp"
 #include "h5_util.hpp"
 
@@ -247,46 +248,45 @@ void print_transfer(std::ostream& os, const Transfer& t, SummaryFormat format) {
 
 void write_transfer(const fs::path& out, const Transfer& t) {
   h5::quiet();
-  const fs::path tmp = fs::path(out.string() + ".tmp");
-  try {
-    H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
-    H5::Group root = f.openGroup("/");
-    h5::string_attr(root, "format", "alchain-analysis");
-    h5::string_attr(root, "analysis", "transfer");
-    h5::string_attr(root, "source", t.source);
-    h5::string_attr(root, "pipeline_name", t.pipeline);
-    h5::int_attr(root, "repeats", t.repeats);
-    h5::int_attr(root, "pool_scored", t.pool_scored);
-    h5::int_attr(root, "picks", t.picks);
-    h5::string_list_attr(root, "columns", t.columns);
-    H5::Group pairs = f.createGroup("pairs");
-    for (std::size_t i = 0; i < t.pairs.size(); ++i) {
-      const TransferPair& p = t.pairs[i];
-      H5::Group g = pairs.createGroup("pair_" + std::to_string(i));
-      h5::string_attr(g, "a", p.a);
-      h5::string_attr(g, "b", p.b);
-      h5::write_f64(g, "spearman", p.spearman);
-      h5::write_f64(g, "kendall", p.kendall);
-      h5::write_f64(g, "jaccard", p.jaccard);
-      h5::write_f64(g, "share_of_b", p.share);
+  write_atomically(out, [&](const fs::path& tmp) {
+    try {
+      H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
+      H5::Group root = f.openGroup("/");
+      for (const auto& [key, value] : {std::pair<const char*, std::string>{"format", "alchain-analysis"},
+                                       {"analysis", "transfer"}, {"source", t.source}, {"pipeline_name", t.pipeline}})
+        h5::string_attr(root, key, value);
+      for (const auto& [key, value] : {std::pair<const char*, std::int64_t>{"repeats", t.repeats},
+                                       {"pool_scored", t.pool_scored}, {"picks", t.picks}})
+        h5::int_attr(root, key, value);
+      h5::string_list_attr(root, "columns", t.columns);
+      H5::Group pairs = f.createGroup("pairs");
+      for (std::size_t i = 0; i < t.pairs.size(); ++i) {
+        const TransferPair& p = t.pairs[i];
+        H5::Group g = pairs.createGroup("pair_" + std::to_string(i));
+        h5::string_attr(g, "a", p.a);
+        h5::string_attr(g, "b", p.b);
+        h5::write_f64(g, "spearman", p.spearman);
+        h5::write_f64(g, "kendall", p.kendall);
+        h5::write_f64(g, "jaccard", p.jaccard);
+        h5::write_f64(g, "share_of_b", p.share);
+      }
+      pairs.close();
+      H5::Group spread = f.createGroup("spread");
+      h5::write_f64(spread, "hist_edges", t.hist_edges);
+      for (const ScoreSpread& sp : t.spread) {
+        H5::Group g = spread.createGroup(sp.column);
+        h5::write_f64(g, "mean", sp.mean);
+        h5::write_f64(g, "sd", sp.sd);
+        h5::write_f64(g, "top10", sp.top10);
+        h5::write_f64(g, "hist", sp.hist);
+      }
+      spread.close();
+      root.close();
+      f.close();
+    } catch (const H5::Exception& e) {
+      throw std::runtime_error(out.string() + ": cannot write the analysis: " + e.getDetailMsg());
     }
-    pairs.close();
-    H5::Group spread = f.createGroup("spread");
-    h5::write_f64(spread, "hist_edges", t.hist_edges);
-    for (const ScoreSpread& sp : t.spread) {
-      H5::Group g = spread.createGroup(sp.column);
-      h5::write_f64(g, "mean", sp.mean);
-      h5::write_f64(g, "sd", sp.sd);
-      h5::write_f64(g, "top10", sp.top10);
-      h5::write_f64(g, "hist", sp.hist);
-    }
-    spread.close();
-    root.close();
-    f.close();
-  } catch (const H5::Exception& e) {
-    throw std::runtime_error(out.string() + ": cannot write the analysis: " + e.getDetailMsg());
-  }
-  fs::rename(tmp, out);
+  });
 }
 
 }  // namespace alchain
