@@ -8,6 +8,7 @@
 
 #include "alchain/engine/labeled_set.hpp"
 #include "alchain/engine/selection_round.hpp"
+#include "alchain/engine/train_and_evaluate.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -72,7 +73,6 @@ TrialRunner::TrialRunner(const Pipeline& pipeline, const Plan& plan, const Plugi
     : pipeline_(pipeline), plan_(plan), registry_(registry), progress_(progress), data_(std::move(data)) {
   const DatasetInfo info = data_->info();
   num_classes_ = static_cast<std::int64_t>(info.class_names.size());
-  input_shape_ = info.input_shape;
   mctx_ = plugin_context(pipeline_, registry_, info);
 }
 
@@ -90,12 +90,14 @@ TrialRunner::Round TrialRunner::train_round(const Trial& trial, const ModelEntry
   rec.init_seed = init_seed(plan_, trial.repeat, m.name, n);
   rec.data_seed = data_seed(plan_, trial.repeat, m.name, n);
   rec.labeled = ids;
-  torch::manual_seed(rec.init_seed);
-  round.model = make_model(registry_, m, mctx_);
-  rec.model_parameters = round.model->parameter_count();
-  rec.model_macs = round.model->macs(input_shape_);
-  const TrainResult tr = train_model(*round.model, *data_, ids, m.training, rec.data_seed, progress_, head.get());
-  const EvalResult ev = evaluate_model(*round.model, *data_, num_classes_, pipeline_.run.inference_batch_size);
+  TrainingJob job{m, ids, rec.init_seed, rec.data_seed, head.get(), true};
+  TrainedModel trained =
+      train_and_evaluate({registry_, mctx_, *data_, num_classes_, pipeline_.run.inference_batch_size}, job, progress_);
+  round.model = std::move(trained.model);
+  rec.model_parameters = trained.parameters;
+  rec.model_macs = trained.macs;
+  const TrainResult& tr = trained.train;
+  const EvalResult& ev = trained.eval;
   rec.accuracy = ev.accuracy;
   rec.per_class_accuracy = ev.per_class;
   rec.miou = ev.miou;
@@ -138,7 +140,7 @@ void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
         r.policy = stage.policy.name;
         // Keyed by (surrogate, policy) in a matrix, not by the column's display name, so adding a
         // policy to the experiment does not change another policy's picks.
-        const std::string seed_key = plan_.kind == "matrix" ? stage.model.name + "/" + stage.policy.name : trial.column;
+        const std::string seed_key = plan_.kind == PlanKind::matrix ? stage.model.name + "/" + stage.policy.name : trial.column;
         r.policy_seed = policy_seed(plan_, trial.repeat, seed_key, static_cast<int>(si), c);
         SelectionRound sr;
         sr.budget = plan_.per_cycle;
@@ -184,9 +186,9 @@ void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
 void TrialRunner::run_train(const Trial& trial, const TrialInputs& inputs, TrialRecord& rec) {
   const std::int64_t longest = trial.sizes.empty() ? 0 : trial.sizes.back();
   const std::vector<std::int64_t> order =
-      trial.source == "random" ? random_order(plan_, trial.repeat, longest) : inputs.labeling_order;
+      trial.source.random() ? random_order(plan_, trial.repeat, longest) : inputs.labeling_order;
   if (static_cast<std::int64_t>(order.size()) < longest)
-    throw std::runtime_error(trial.id + ": its source '" + trial.source + "' labeled " + std::to_string(order.size()) +
+    throw std::runtime_error(trial.id + ": its source '" + to_string(trial.source) + "' labeled " + std::to_string(order.size()) +
                              " samples, the trial trains on " + std::to_string(longest));
   LabeledSet labeled(plan_.pool_size);
   labeled.add({order.begin(), order.begin() + longest});
@@ -206,7 +208,7 @@ TrialRecord TrialRunner::run(const Trial& trial, const TrialInputs& inputs) {
   rec.id = trial.id;
   rec.kind = to_string(trial.kind);
   rec.column = trial.column;
-  rec.source = trial.source;
+  rec.source = to_string(trial.source);
   rec.repeat = trial.repeat;
   rec.threads = at::get_num_threads();
   if (trial.kind == TrialKind::select) run_select(trial, rec);

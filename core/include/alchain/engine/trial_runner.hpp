@@ -46,7 +46,6 @@ class TrialRunner {
   const Progress& progress_;
   std::shared_ptr<Dataset> data_;
   std::int64_t num_classes_ = 0;
-  std::vector<std::int64_t> input_shape_;
   CreateContext mctx_;
 };
 
