@@ -47,7 +47,7 @@ Counts count(const Plan& plan) {
     if (t.kind == TrialKind::select) {
       ++c.select_trials;
       c.select_trainings += t.trainings();
-    } else if (t.source == "random") {
+    } else if (t.source.random()) {
       c.random_trainings += t.trainings();
     } else {
       c.cell_trainings += t.trainings();
@@ -79,10 +79,10 @@ TEST_CASE("a 3x3 matrix trains each selection chain once and one random baseline
       // Dependencies come first, and every cell training reads a select trial of its repeat.
       std::set<std::string> seen;
       for (const Trial& t : plan.trials) {
-        if (t.kind == TrialKind::train && t.source != "random") {
-          CHECK(seen.count(t.source) == 1);
-          CHECK(plan.trial(t.source).repeat == t.repeat);
-          CHECK(plan.trial(t.source).stages.front().model.name != t.model.name);  // off-diagonal only
+        if (t.kind == TrialKind::train && t.source.picks()) {
+          CHECK(seen.count(t.source.trial) == 1);
+          CHECK(plan.trial(t.source.trial).repeat == t.repeat);
+          CHECK(plan.trial(t.source.trial).stages.front().model.name != t.model.name);  // off-diagonal only
         }
         if (t.kind == TrialKind::train) {
           REQUIRE(t.sizes.size() == 1);
@@ -146,7 +146,7 @@ model = "resnet20"
 cycles = 0
 )"),
                                 3000);
-  CHECK(plan.kind == "chain");
+  CHECK(plan.kind == PlanKind::chain);
   const Counts c = count(plan);
   CHECK(c.select_trials == 2);
   CHECK(c.select_trainings == 2 * (3 + 2 + 1));  // mlp: 2 picking + final; lenet5: 1 + final; resnet20: final

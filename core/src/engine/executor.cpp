@@ -47,8 +47,8 @@ class LocalExecutor final : public Executor {
 
 TrialInputs resolve_inputs(const Trial& trial, const std::filesystem::path& shard_dir) {
   TrialInputs in;
-  if (trial.kind == TrialKind::train && trial.source != "random")
-    in.labeling_order = read_labeling_order(shard_dir, trial.source);
+  if (trial.kind == TrialKind::train && trial.source.picks())
+    in.labeling_order = read_labeling_order(shard_dir, trial.source.trial);
   return in;
 }
 

@@ -17,6 +17,7 @@
 
 #include "alchain/engine/executor.hpp"
 #include "alchain/engine/model_cost.hpp"
+#include "alchain/engine/scheduler.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
@@ -123,15 +124,9 @@ void check_latency(const Pipeline& p, const PluginRegistry& registry, const Data
 }
 
 Plan checked_plan(const Pipeline& p, const PluginRegistry& registry, Dataset& data, Diagnostics& diags) {
-  Plan plan;
-  try {
-    plan = expand_plan(p, data.size(Split::train));
-  } catch (const std::runtime_error& e) {
-    std::string what = e.what();
-    if (what.rfind(p.path + ": ", 0) == 0) what = what.substr(p.path.size() + 2);
-    diags.error(p.budget.pos, "budget: " + what);
-    return plan;
-  }
+  const std::size_t errors_before = diags.items().size();
+  Plan plan = expand_plan(p, data.size(Split::train), diags);
+  if (diags.items().size() != errors_before) return plan;  // the budget does not fit: there is nothing to check
   preflight(p, plan, registry, data.info(), diags);
   check_latency(p, registry, data.info(), diags);
   return plan;
@@ -205,10 +200,167 @@ class RunLock {
   int fd_ = -1;
 };
 
+namespace {
+
+/// Progress in multiply-adds (alchain plan's estimate), since a ResNet trial weighs a hundred MLP
+/// ones: a line per finished trial with the time elapsed and an estimate of the time left.
+class ProgressMeter {
+ public:
+  ProgressMeter(const Plan& plan, PlanCost cost, const ResultStore& store, Progress progress, bool live)
+      : plan_(plan), cost_(std::move(cost)), store_(store), progress_(progress), live_(live) {
+    for (const Trial& t : plan.trials) {
+      total_work_ += weight(t);
+      if (store.done(t.id)) done_work_ += weight(t);
+    }
+    t_run_ = monotonic_seconds();
+  }
+  ~ProgressMeter() {
+    if (live_) std::fputc('\n', stderr);
+  }
+  ProgressMeter(const ProgressMeter&) = delete;
+  ProgressMeter& operator=(const ProgressMeter&) = delete;
+
+  void trial_done(const TrialDone& d) {
+    const double w = weight(plan_.trial(d.id));
+    done_work_ += w;
+    run_work_ += w;
+    const double elapsed = monotonic_seconds() - t_run_;
+    const double left = run_work_ > 0 ? elapsed / run_work_ * std::max(0.0, total_work_ - done_work_) : 0.0;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store_.done_count(),
+                  plan_.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(), clock_text(left).c_str());
+    if (live_) {
+      std::fprintf(stderr, "\r\033[K%s", buf);
+      std::fflush(stderr);
+    } else {
+      progress_.line(buf);
+    }
+  }
+
+ private:
+  double weight(const Trial& t) const {
+    auto it = cost_.trial_macs.find(t.id);
+    return it != cost_.trial_macs.end() && it->second > 0 ? it->second : 1.0;
+  }
+
+  const Plan& plan_;
+  const PlanCost cost_;
+  const ResultStore& store_;
+  const Progress progress_;
+  const bool live_;  ///< on a terminal, one status line rewritten in place; in a log or CI, a line per trial
+  double total_work_ = 0, done_work_ = 0, run_work_ = 0, t_run_ = 0;
+};
+
+/// What one run_experiment call works with, once the plan is checked.
+struct RunContext {
+  const Pipeline& p;
+  const Plan& plan;
+  const PluginRegistry& registry;
+  const RunOptions& opts;
+  int jobs = 1, trial_threads = 1;
+};
+
+RunHeader run_header(const RunContext& c, const DatasetInfo& info, int threads) {
+  RunHeader header;
+  header.pipeline_name = c.p.name;
+  header.pipeline_path = c.p.path;
+  header.pipeline_text = c.p.text;
+  header.dataset = c.p.dataset.plugin;
+  header.class_names = info.class_names;
+  header.task = to_string(info.task);
+  header.metric = task_ops(info.task).metric();
+  header.threads = threads;
+  header.trial_threads = c.trial_threads;
+  header.jobs = c.jobs;
+  return header;
+}
+
+/// Worker processes with --jobs, else a trial runner in this process; the executor goes before
+/// the runner it may use.
+struct Workers {
+  std::unique_ptr<TrialRunner> runner;
+  std::unique_ptr<Executor> executor;
+};
+
+Workers make_workers(const RunContext& c, const ResultStore& store, const Progress& round_progress,
+                     std::shared_ptr<Dataset> data) {
+  Workers w;
+  if (c.jobs > 1) {
+    WorkerCommand cmd;
+    cmd.exe = c.opts.exe;
+    cmd.pipeline = c.p.path;
+    cmd.shard_dir = store.shard_dir();
+    cmd.fingerprint = c.plan.fingerprint;
+    cmd.threads = c.trial_threads;
+    cmd.plugin_dirs = c.opts.plugin_dirs;
+    w.executor = make_process_executor(cmd, c.jobs);
+  } else {
+    w.runner = std::make_unique<TrialRunner>(c.p, c.plan, c.registry, round_progress, data);
+    w.executor = make_local_executor(*w.runner, c.plan, store.shard_dir());
+  }
+  return w;
+}
+
+/// Runs the trials the store does not have yet, storing each as it ends; returns how many ran.
+std::size_t run_pending(const RunContext& c, ResultStore& store, std::shared_ptr<Dataset> data, const DatasetInfo& info) {
+  const Progress round_progress(!c.opts.verbose || c.opts.jobs > 1);
+  const Workers workers = make_workers(c, store, round_progress, data);
+  const bool live = !c.opts.quiet && !c.opts.verbose && ::isatty(STDERR_FILENO) != 0;
+  ProgressMeter meter(c.plan, estimate_cost(c.p, c.plan, c.registry, info, data->size(Split::test)), store,
+                      Progress(c.opts.quiet), live);
+  std::size_t ran = 0;
+  schedule_trials(
+      c.plan, *workers.executor, [&](const std::string& id) { return store.done(id); },
+      [&](const TrialDone& d) {
+        store.adopt(d.id);
+        ++ran;
+        meter.trial_done(d);
+      });
+  return ran;
+}
+
+/// The command that continues an interrupted run with the options it was started with.
+std::string resume_hint(const RunContext& c) {
+  std::string again = "alchain run " + c.p.path + " -o " + c.opts.output.string();
+  if (c.opts.threads >= 0) again += " --threads " + std::to_string(c.opts.threads);
+  if (c.jobs > 1) again += " --jobs " + std::to_string(c.jobs);
+  for (const auto& d : c.opts.plugin_dirs) again += " -P " + d;
+  return again + " --resume";
+}
+
+/// Marks the file as interrupted and says how much is saved and how to go on. The executor is
+/// gone: its workers were stopped and reaped, so a shard written meanwhile counts.
+Interrupted interrupted_run(const RunContext& c, ResultStore& store, const Interrupted& e) {
+  const std::string status = "interrupted by " + signal_name(e.signal());
+  try {
+    store.finish(status);
+  } catch (const std::exception& also) {
+    std::fprintf(stderr, "alchain: could not mark %s as interrupted: %s\n", store.path().c_str(), also.what());
+  }
+  std::size_t saved = 0;
+  for (const Trial& t : c.plan.trials) saved += (store.done(t.id) || shard_written(store.shard_dir(), t.id)) ? 1 : 0;
+  return Interrupted(e.signal(), status + ": " + std::to_string(saved) + " of " + std::to_string(c.plan.trials.size()) +
+                                     " trials finished and saved in " + c.opts.output.string() +
+                                     "; continue with: " + resume_hint(c));
+}
+
+void mark_failed(ResultStore& store, const std::exception& e) {
+  try {
+    store.finish(std::string("failed: ") + e.what());
+  } catch (const std::exception& also) {  // the first error is the one to report
+    std::fprintf(stderr, "alchain: could not mark %s as failed: %s\n", store.path().c_str(), also.what());
+  }
+}
+
+ResultStore::Mode store_mode(const RunOptions& opts) {
+  return opts.resume ? ResultStore::Mode::resume : opts.overwrite ? ResultStore::Mode::overwrite : ResultStore::Mode::create;
+}
+
+}  // namespace
+
 RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, const RunOptions& opts) {
   const double t_start = monotonic_seconds();
   const Progress progress(opts.quiet);
-  const Progress round_progress(!opts.verbose || opts.jobs > 1);
   RunOutcome outcome;
   outcome.output = opts.output;
   check_output_writable(opts.output);  // before anything is loaded or trained
@@ -223,25 +375,13 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   Diagnostics diags(p.path);
   const Plan plan = checked_plan(p, registry, *data, diags);
   if (!diags.empty()) throw InputError(diags);
+  const RunContext c{p, plan, registry, opts, jobs, trial_threads};
 
-  RunHeader header;
-  header.pipeline_name = p.name;
-  header.pipeline_path = p.path;
-  header.pipeline_text = p.text;
-  header.dataset = p.dataset.plugin;
-  header.class_names = info.class_names;
-  header.task = to_string(info.task);
-  header.metric = task_ops(info.task).metric();
-  header.threads = outcome.threads;
-  header.trial_threads = trial_threads;
-  header.jobs = jobs;
-  const auto mode = opts.resume ? ResultStore::Mode::resume
-                    : opts.overwrite ? ResultStore::Mode::overwrite
-                                     : ResultStore::Mode::create;
+  const RunHeader header = run_header(c, info, outcome.threads);
   if (const int s = interrupt_signal())
     throw Interrupted(s, "interrupted by " + signal_name(s) + " before the run started; nothing was written");
   const RunLock lock(opts.output);
-  ResultStore store(opts.output, plan, header, mode);
+  ResultStore store(opts.output, plan, header, store_mode(opts));
   outcome.trials_skipped = store.done_count();
   if (store.complete()) {
     progress.line("alchain: " + opts.output.string() + " is complete already; nothing to run");
@@ -251,110 +391,12 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   if (opts.resume)
     progress.line("alchain: resuming " + opts.output.string() + ": " + std::to_string(store.done_count()) + " of " +
                   std::to_string(plan.trials.size()) + " trials are done");
-
   try {
-    std::unique_ptr<TrialRunner> runner;
-    std::unique_ptr<Executor> executor;
-    if (jobs > 1) {
-      WorkerCommand cmd;
-      cmd.exe = opts.exe;
-      cmd.pipeline = p.path;
-      cmd.shard_dir = store.shard_dir();
-      cmd.fingerprint = plan.fingerprint;
-      cmd.threads = trial_threads;
-      cmd.plugin_dirs = opts.plugin_dirs;
-      executor = make_process_executor(cmd, jobs);
-    } else {
-      runner = std::make_unique<TrialRunner>(p, plan, registry, round_progress, data);
-      executor = make_local_executor(*runner, plan, store.shard_dir());
-    }
-
-    // Progress in multiply-adds (alchain plan's estimate): a ResNet trial weighs a hundred MLP ones.
-    const PlanCost cost = estimate_cost(p, plan, registry, info, data->size(Split::test));
-    auto weight = [&](const Trial& t) {
-      auto it = cost.trial_macs.find(t.id);
-      return it != cost.trial_macs.end() && it->second > 0 ? it->second : 1.0;
-    };
-    double total_work = 0, done_work = 0, run_work = 0;
-    std::vector<const Trial*> pending;
-    for (const Trial& t : plan.trials) {
-      total_work += weight(t);
-      if (store.done(t.id)) done_work += weight(t);
-      else pending.push_back(&t);
-    }
-    std::set<std::string> running;
-    const double t_run = monotonic_seconds();
-    // On a terminal, one status line rewritten in place; in a log or CI, a plain line per trial.
-    const bool live = !opts.quiet && !opts.verbose && ::isatty(STDERR_FILENO) != 0;
-    struct EndLine {
-      bool on;
-      ~EndLine() {
-        if (on) std::fputc('\n', stderr);
-      }
-    } end_line{live};
-    while (!pending.empty() || !running.empty()) {
-      check_interrupt();  // a stopped run starts nothing new
-      // Selection chains first: deployment trainings wait for them.
-      for (int pass = 0; pass < 2 && static_cast<int>(running.size()) < executor->slots(); ++pass) {
-        for (auto it = pending.begin(); it != pending.end() && static_cast<int>(running.size()) < executor->slots();) {
-          const Trial& t = **it;
-          const bool ready = t.kind == TrialKind::select || t.source == "random" || store.done(t.source);
-          if (ready && (pass == 1 || t.kind == TrialKind::select)) {
-            executor->submit(t);
-            running.insert(t.id);
-            it = pending.erase(it);
-          } else {
-            ++it;
-          }
-        }
-      }
-      if (running.empty()) throw std::logic_error("no trial is ready to run: the plan's dependencies are broken");
-      const TrialDone d = executor->wait();
-      running.erase(d.id);
-      if (!d.error.empty()) {
-        check_interrupt();  // a worker stopped by the signal too: an interruption, not a failure
-        throw std::runtime_error("trial " + d.id + ": " + d.error);
-      }
-      store.adopt(d.id);
-      ++outcome.trials_run;
-      const double w = weight(plan.trial(d.id));
-      done_work += w;
-      run_work += w;
-      const double elapsed = monotonic_seconds() - t_run;
-      const double left = run_work > 0 ? elapsed / run_work * std::max(0.0, total_work - done_work) : 0.0;
-      char buf[200];
-      std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store.done_count(),
-                    plan.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(), clock_text(left).c_str());
-      if (live) {
-        std::fprintf(stderr, "\r\033[K%s", buf);
-        std::fflush(stderr);
-      } else {
-        progress.line(buf);
-      }
-    }
+    outcome.trials_run = run_pending(c, store, data, info);
   } catch (const Interrupted& e) {
-    // The executor is gone: its workers were stopped and reaped. A shard written meanwhile counts.
-    const std::string status = "interrupted by " + signal_name(e.signal());
-    try {
-      store.finish(status);
-    } catch (const std::exception& also) {
-      std::fprintf(stderr, "alchain: could not mark %s as interrupted: %s\n", store.path().c_str(), also.what());
-    }
-    std::size_t saved = 0;
-    for (const Trial& t : plan.trials) saved += (store.done(t.id) || shard_written(store.shard_dir(), t.id)) ? 1 : 0;
-    std::string again = "alchain run " + p.path + " -o " + opts.output.string();
-    if (opts.threads >= 0) again += " --threads " + std::to_string(opts.threads);
-    if (jobs > 1) again += " --jobs " + std::to_string(jobs);
-    for (const auto& d : opts.plugin_dirs) again += " -P " + d;
-    throw Interrupted(e.signal(), status + ": " + std::to_string(saved) + " of " + std::to_string(plan.trials.size()) +
-                                      " trials finished and saved in " + opts.output.string() +
-                                      "; continue with: " + again + " --resume");
+    throw interrupted_run(c, store, e);
   } catch (const std::exception& e) {
-    try {
-      store.finish(std::string("failed: ") + e.what());
-    } catch (const std::exception& also) {  // the first error is the one to report
-      std::fprintf(stderr, "alchain: could not mark %s as failed: %s\n", store.path().c_str(), also.what());
-    }
+    mark_failed(store, e);
     throw;
   }
   store.finish("complete");

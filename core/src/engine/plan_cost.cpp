@@ -64,7 +64,7 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
     } share{c, t.id, before};
     if (t.kind == TrialKind::train) {
       for (auto n : t.sizes) training(t.model, n);
-      (t.source == "random" ? c.random_trainings : c.deployment_trainings) += static_cast<int>(t.sizes.size());
+      (t.source.random() ? c.random_trainings : c.deployment_trainings) += static_cast<int>(t.sizes.size());
       continue;
     }
     std::int64_t n = plan.initial;
@@ -88,7 +88,7 @@ void print_plan(std::ostream& os, const Plan& plan, const PlanCost& c, double gm
   int selects = 0, trains = 0;
   for (const Trial& t : plan.trials) (t.kind == TrialKind::select ? selects : trains)++;
   char b[512];
-  std::snprintf(b, sizeof b, "plan %s (%s, fingerprint %s)\n", plan.name.c_str(), plan.kind.c_str(), plan.fingerprint.c_str());
+  std::snprintf(b, sizeof b, "plan %s (%s, fingerprint %s)\n", plan.name.c_str(), to_string(plan.kind), plan.fingerprint.c_str());
   os << b;
   os << "  rows (deployments): ";
   os << join(plan.rows) << "\n  columns (picks):    " << join(plan.columns);
@@ -132,7 +132,7 @@ void print_plan(std::ostream& os, const Plan& plan, const PlanCost& c, double gm
            << ")";
       }
     } else {
-      os << t.model.name << " on " << t.source << " at";
+      os << t.model.name << " on " << to_string(t.source) << " at";
       for (auto n : t.sizes) os << " " << n;
     }
     os << "  [" << t.trainings() << " training" << (t.trainings() == 1 ? "" : "s") << "]\n";

@@ -1,6 +1,7 @@
 // Expands chains and matrices into trials; derives every seed from what a job is.
 #include "alchain/plan/plan.hpp"
 #include "alchain/util/digest.hpp"
+#include "alchain/util/text.hpp"
 #include "alchain/version.hpp"
 
 #include <algorithm>
@@ -17,6 +18,29 @@
 namespace alchain {
 
 const char* to_string(TrialKind k) { return k == TrialKind::select ? "select" : "train"; }
+
+std::string to_string(const TrialSource& s) {
+  switch (s.kind) {
+    case TrialSource::Kind::random: return "random";
+    case TrialSource::Kind::picks: return s.trial;
+    case TrialSource::Kind::none: break;
+  }
+  return "";
+}
+
+TrialSource trial_source_from_string(const std::string& text) {
+  if (text.empty()) return {};
+  if (text == "random") return TrialSource::random_order();
+  return TrialSource::picks_of(text);
+}
+
+const char* to_string(PlanKind k) { return k == PlanKind::matrix ? "matrix" : "chain"; }
+
+std::optional<PlanKind> plan_kind_from_string(const std::string& text) {
+  if (text == "chain") return PlanKind::chain;
+  if (text == "matrix") return PlanKind::matrix;
+  return std::nullopt;
+}
 
 int Trial::trainings() const {
   if (kind == TrialKind::train) return static_cast<int>(sizes.size());
@@ -109,7 +133,7 @@ std::vector<std::int64_t> stage_sizes(std::int64_t start, std::int64_t per_cycle
 }
 
 void expand_chain(const Pipeline& p, Plan& plan) {
-  plan.kind = "chain";
+  plan.kind = PlanKind::chain;
   plan.columns = {"chain"};
   if (p.random_baseline) plan.columns.push_back("random");
   std::vector<Stage> stages;
@@ -150,7 +174,7 @@ void expand_chain(const Pipeline& p, Plan& plan) {
       t.repeat = r;
       t.column = "random";
       t.model = s.model;
-      t.source = "random";
+      t.source = TrialSource::random_order();
       t.sizes = p.random_learning_curve ? stage_sizes(start, plan.per_cycle, s.cycles, true) : std::vector<std::int64_t>{end};
       t.summary_row = s.name;
       plan.trials.push_back(t);
@@ -161,7 +185,7 @@ void expand_chain(const Pipeline& p, Plan& plan) {
 
 void expand_matrix(const Pipeline& p, Plan& plan) {
   const ExperimentSpec& x = p.experiment;
-  plan.kind = "matrix";
+  plan.kind = PlanKind::matrix;
   const int cycles = p.budget.cycles;
   const std::int64_t final_size = plan.initial + plan.per_cycle * cycles;
   std::set<std::string> deployed;
@@ -211,7 +235,7 @@ void expand_matrix(const Pipeline& p, Plan& plan) {
           t.repeat = r;
           t.column = sel.column;
           t.model = d;
-          t.source = sel.id;
+          t.source = TrialSource::picks_of(sel.id);
           t.sizes = cell_sizes;
           t.summary_row = d.name;
           plan.trials.push_back(t);
@@ -226,7 +250,7 @@ void expand_matrix(const Pipeline& p, Plan& plan) {
       t.repeat = r;
       t.column = "random";
       t.model = d;
-      t.source = "random";
+      t.source = TrialSource::random_order();
       t.sizes = random_sizes;
       t.summary_row = d.name;
       plan.trials.push_back(t);
@@ -234,9 +258,8 @@ void expand_matrix(const Pipeline& p, Plan& plan) {
   }
 }
 
-}  // namespace
-
-Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
+/// The plan's sizes and seeds, before any trial.
+Plan plan_frame(const Pipeline& p, std::int64_t pool_size) {
   Plan plan;
   plan.name = p.name;
   plan.pool_size = pool_size;
@@ -245,7 +268,11 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
   plan.initial = p.budget.initial.resolve(pool_size);
   plan.per_cycle = p.budget.per_cycle.resolve(pool_size);
   for (int r = 0; r < p.run.repeats; ++r) plan.seeds.push_back(p.run.seed + static_cast<std::uint64_t>(r));
+  return plan;
+}
 
+/// Why the budget does not fit the pool, or "" when it does.
+std::string budget_problem(const Pipeline& p, const Plan& plan) {
   // Counts come from the file (up to 2^63 - 1 each): the sum saturates instead of overflowing.
   std::int64_t needed = plan.initial;
   auto add_cycles = [&](std::int64_t cycles) {
@@ -258,24 +285,44 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
   } else {
     for (const auto& g : p.generations) add_cycles(g.cycles);
   }
-  if (needed > pool_size)
-    throw std::runtime_error(p.path + ": the budget needs " +
-                             (needed == std::numeric_limits<std::int64_t>::max() ? std::string("more than 2^63")
-                                                                                 : std::to_string(needed)) +
-                             " labeled samples (initial " + std::to_string(plan.initial) + " + " +
-                             std::to_string(plan.per_cycle) + " per cycle), the pool has " + std::to_string(pool_size));
+  if (needed <= plan.pool_size) return "";
+  return "the budget needs " +
+         (needed == std::numeric_limits<std::int64_t>::max() ? std::string("more than 2^63") : std::to_string(needed)) +
+         " labeled samples (initial " + std::to_string(plan.initial) + " + " + std::to_string(plan.per_cycle) +
+         " per cycle), the pool has " + std::to_string(plan.pool_size);
+}
 
+void expand_trials(const Pipeline& p, Plan& plan) {
   if (p.experiment.present) expand_matrix(p, plan);
   else expand_chain(p, plan);
   for (const PolicyEntry& e : p.policy_entries) plan.policy_entries.push_back(describe_policy(e));
   plan.fingerprint = hex(hash_name(plan.describe()));
+}
+
+}  // namespace
+
+Plan expand_plan(const Pipeline& p, std::int64_t pool_size, Diagnostics& diags) {
+  Plan plan = plan_frame(p, pool_size);
+  if (const std::string problem = budget_problem(p, plan); !problem.empty()) {
+    diags.error(p.budget.pos, "budget: " + problem);
+    return Plan{};
+  }
+  expand_trials(p, plan);
+  return plan;
+}
+
+Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
+  Plan plan = plan_frame(p, pool_size);
+  if (const std::string problem = budget_problem(p, plan); !problem.empty())
+    throw std::runtime_error(p.path + ": " + problem);
+  expand_trials(p, plan);
   return plan;
 }
 
 std::string Plan::describe() const {
   std::ostringstream os;
-  os << "plan " << kind << " alchain=" << ALCHAIN_VERSION_STRING << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle << " seeds=";
-  for (std::size_t i = 0; i < seeds.size(); ++i) os << (i ? "," : "") << seeds[i];
+  os << "plan " << to_string(kind) << " alchain=" << ALCHAIN_VERSION_STRING << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle << " seeds=";
+  os << join(seeds, ",");
   os << "\n";
   for (const std::string& e : policy_entries) os << "policy_entry " << e << "\n";
   for (const Trial& t : trials) {
@@ -285,8 +332,8 @@ std::string Plan::describe() const {
         os << " | " << s.name << " " << describe_model(s.model) << " " << describe_policy(s.policy) << " cycles=" << s.cycles
            << (s.final_round ? " final" : "") << " row=" << s.summary_row;
     } else {
-      os << " | " << describe_model(t.model) << " source=" << t.source << " sizes=";
-      for (std::size_t i = 0; i < t.sizes.size(); ++i) os << (i ? "," : "") << t.sizes[i];
+      os << " | " << describe_model(t.model) << " source=" << to_string(t.source) << " sizes=";
+      os << join(t.sizes, ",");
       os << " row=" << t.summary_row;
     }
     os << "\n";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,29 @@ struct Stage {
 enum class TrialKind { select, train };
 const char* to_string(TrialKind k);
 
+/// Where a train trial's labeled sets come from: the repeat's random order, or the picks of a
+/// select trial. Its text ("random", the select trial's ID, "" for a select trial) is what plans
+/// describe and result files store.
+struct TrialSource {
+  enum class Kind { none, random, picks };
+  Kind kind = Kind::none;
+  std::string trial;  ///< picks: the ID of the select trial whose picks it trains on
+
+  static TrialSource random_order() { return {Kind::random, ""}; }
+  static TrialSource picks_of(std::string select_id) { return {Kind::picks, std::move(select_id)}; }
+  bool random() const { return kind == Kind::random; }
+  bool picks() const { return kind == Kind::picks; }
+};
+std::string to_string(const TrialSource& s);
+/// The inverse of to_string: "" is none, "random" the random order, anything else a trial's ID.
+TrialSource trial_source_from_string(const std::string& text);
+
+/// A matrix (surrogates x deployments) or a chain of generations.
+enum class PlanKind { chain, matrix };
+const char* to_string(PlanKind k);
+/// "chain" or "matrix" (as result files store it); nullopt otherwise.
+std::optional<PlanKind> plan_kind_from_string(const std::string& text);
+
 /// An independent, serialisable unit of work. `select`: a selection chain of stages from the
 /// repeat's initial set. `train`: one model trained on prefixes of another trial's labeling order
 /// (or of the repeat's random order) at the given sizes.
@@ -33,7 +57,7 @@ struct Trial {
   std::string column;        ///< summary column: the cell ("lenet5/entropy"), "chain" or "random"
   std::vector<Stage> stages; ///< select
   ModelEntry model;          ///< train
-  std::string source;        ///< train: the select trial whose picks it trains on, or "random"
+  TrialSource source;        ///< train: the select trial whose picks it trains on, or the random order
   std::vector<std::int64_t> sizes;  ///< train: labeled-set sizes, ascending
   std::string summary_row;   ///< train: the row its largest size fills
   /// Trainings this trial does (each a model trained from scratch).
@@ -45,7 +69,7 @@ struct Trial {
 enum SeedStream : std::uint64_t { kSeedInitial = 1, kSeedInit = 2, kSeedData = 3, kSeedPolicy = 4, kSeedRandomOrder = 5 };
 
 struct Plan {
-  std::string kind;          ///< "chain" or "matrix"
+  PlanKind kind = PlanKind::chain;
   std::string name;
   std::string dataset;        ///< plugin and parameters, canonical
   int inference_batch_size = 0;
@@ -64,8 +88,11 @@ struct Plan {
   std::string describe() const;
 };
 
-/// Expands a pipeline for a pool of `pool_size` samples. Throws std::runtime_error naming the file when
-/// the budget does not fit the pool.
+/// Expands a pipeline for a pool of `pool_size` samples. A budget that does not fit the pool is an
+/// error at [budget]'s position in `diags`, and the plan is then empty.
+Plan expand_plan(const Pipeline& p, std::int64_t pool_size, Diagnostics& diags);
+/// The same where the pipeline was checked before (the worker, `alchain plan`): a budget that does
+/// not fit the pool throws std::runtime_error naming the file.
 Plan expand_plan(const Pipeline& p, std::int64_t pool_size);
 
 /// The sorted random initial labeled set of repeat `r`, the same in every trial of the repeat.
