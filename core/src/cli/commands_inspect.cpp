@@ -60,17 +60,16 @@ int cmd_data(const std::vector<std::string>& args) {
       "split", po::value<std::string>()->default_value("both"), "train, test or both")(
       "limit", po::value<std::int64_t>()->default_value(0), "count the first N samples of each split only (0 = all)")(
       "batch", po::value<std::int64_t>()->default_value(256), "samples per call to the dataset plugin");
-  po::positional_options_description pos;
-  pos.add("pipeline", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("pipeline")) {
-    std::cout << o << "\nLoads the pipeline's dataset as 'run' would and prints its splits' sizes and how\n"
-                 "many samples (classification) or pixels (segmentation) each class has, with the\n"
-                 "ignored pixels (label " << kIgnoreLabel << ") and any label that is no class (a mapping bug).\n"
-                 "Exits 1 if a label is no class. Progress goes to stderr.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  int rc = 0;
+  const auto parsed = parse_command(
+      args, o, "pipeline", 1, {},
+      "Loads the pipeline's dataset as 'run' would and prints its splits' sizes and how\n"
+      "many samples (classification) or pixels (segmentation) each class has, with the\n"
+      "ignored pixels (label " + std::to_string(kIgnoreLabel) + ") and any label that is no class (a mapping bug).\n"
+      "Exits 1 if a label is no class. Progress goes to stderr.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   const std::string which = vm["split"].as<std::string>();
   if (which != "train" && which != "test" && which != "both")
     throw po::validation_error(po::validation_error::invalid_option_value, "split", which);
@@ -105,6 +104,87 @@ int cmd_data(const std::vector<std::string>& args) {
   return 0;
 }
 
+namespace {
+
+/// A model `alchain models` measures: its label in the table, its plugin and parameters.
+struct ModelRow {
+  std::string label, plugin;
+  Params params;
+};
+
+/// Every --hardware NAME=TOPS, listed after the pipeline's or the fleet's hardware.
+std::vector<Hardware> extra_hardware(const po::variables_map& vm) {
+  std::vector<Hardware> extra;
+  if (vm.count("hardware"))
+    for (const auto& h : vm["hardware"].as<std::vector<std::string>>()) {
+      try {
+        extra.push_back(parse_hardware(h));
+      } catch (const std::invalid_argument& e) {
+        throw po::error(std::string("--hardware ") + e.what());
+      }
+    }
+  return extra;
+}
+
+/// What a model is measured at: the input shape, the classes and (from a dataset) the task.
+struct ModelInput {
+  std::vector<std::int64_t> shape = {1, 32, 32};
+  std::int64_t classes = 10;
+  std::optional<Task> task;
+};
+
+/// A pipeline's generations and model entries, at its dataset's input unless both --input and
+/// --classes are given (then its data need not be at hand); `hardware` becomes the pipeline's.
+std::vector<ModelRow> pipeline_rows(const po::variables_map& vm, const PluginRegistry& registry, ModelInput& in,
+                                    std::vector<Hardware>& hardware) {
+  if (vm.count("model")) throw po::error("--model lists plugins; a pipeline lists its own models");
+  const std::string file = vm["pipeline"].as<std::string>();
+  const Pipeline p = load_pipeline(file, registry);
+  if (p.assessment.present) throw po::error(file + ": an assessment pipeline; give a chain or an experiment");
+  hardware = p.hardware;  // the fleet and the pipeline's [hardware]
+  if (!(vm.count("input") && vm.count("classes"))) {
+    const DatasetInfo info = open_dataset_at(p, registry)->info();
+    in.shape = info.input_shape;
+    in.classes = static_cast<std::int64_t>(info.class_names.size());
+    in.task = info.task;
+  }
+  std::vector<ModelRow> rows;
+  for (const auto& g : p.generations) rows.push_back({g.name + " (" + g.model.plugin + ")", g.model.plugin, g.model.params});
+  for (const auto& m : p.model_entries)
+    rows.push_back({m.name == m.model.plugin ? m.name : m.name + " (" + m.model.plugin + ")", m.model.plugin, m.model.params});
+  return rows;
+}
+
+/// Every model plugin found, or those named by --model, with their default parameters.
+std::vector<ModelRow> plugin_rows(const po::variables_map& vm, const PluginRegistry& registry) {
+  std::vector<std::string> names = registry.names(PluginKind::model);
+  if (vm.count("model")) {
+    names = vm["model"].as<std::vector<std::string>>();
+    for (const auto& n : names)
+      if (!registry.contains(PluginKind::model, n)) throw std::runtime_error("unknown model '" + n + "' (alchain plugins lists them)");
+  }
+  std::vector<ModelRow> rows;
+  for (const auto& n : names) rows.push_back({n, n, default_params(registry.get(PluginKind::model, n))});
+  return rows;
+}
+
+std::vector<ModelCost> measure_rows(const std::vector<ModelRow>& rows, const PluginRegistry& registry,
+                                    const ModelInput& in) {
+  std::vector<ModelCost> costs;
+  for (const auto& r : rows) {
+    try {
+      const bool segmentation = registry.get(PluginKind::model, r.plugin).flags & ALCHAIN_FLAG_SEGMENTATION;
+      const Task task = in.task ? *in.task : segmentation ? Task::segmentation : Task::classification;
+      costs.push_back(measure_model(registry, r.label, r.plugin, r.params, in.shape, in.classes, task));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("model '" + r.label + "' for input " + shape_text(in.shape) + ": " + e.what());
+    }
+  }
+  return costs;
+}
+
+}  // namespace
+
 int cmd_models(const std::vector<std::string>& args) {
   po::options_description o("alchain models [PIPELINE] [options]");
   o.add(common_options());
@@ -127,66 +207,20 @@ int cmd_models(const std::vector<std::string>& args) {
     return 0;
   }
   std::vector<Hardware> hardware = fleet_hardware();
-  std::vector<Hardware> extra;
-  if (vm.count("hardware"))
-    for (const auto& h : vm["hardware"].as<std::vector<std::string>>()) {
-      try {
-        extra.push_back(parse_hardware(h));
-      } catch (const std::invalid_argument& e) {
-        throw po::error(std::string("--hardware ") + e.what());
-      }
-    }
-  std::vector<std::int64_t> input = {1, 32, 32};
-  std::int64_t classes = 10;
+  const std::vector<Hardware> extra = extra_hardware(vm);
   PluginRegistry registry;
   load_plugins(registry, vm, true);
-  struct Row {
-    std::string label, plugin;
-    Params params;
-  };
-  std::optional<Task> data_task;
-  std::vector<Row> rows;
-  if (vm.count("pipeline")) {
-    if (vm.count("model")) throw po::error("--model lists plugins; a pipeline lists its own models");
-    const std::string file = vm["pipeline"].as<std::string>();
-    const Pipeline p = load_pipeline(file, registry);
-    if (p.assessment.present) throw po::error(file + ": an assessment pipeline; give a chain or an experiment");
-    hardware = p.hardware;  // the fleet and the pipeline's [hardware]
-    if (!(vm.count("input") && vm.count("classes"))) {  // both given: the data need not be at hand
-      const DatasetInfo info = open_dataset_at(p, registry)->info();
-      input = info.input_shape;
-      classes = static_cast<std::int64_t>(info.class_names.size());
-      data_task = info.task;
-    }
-    for (const auto& g : p.generations) rows.push_back({g.name + " (" + g.model.plugin + ")", g.model.plugin, g.model.params});
-    for (const auto& m : p.model_entries)
-      rows.push_back({m.name == m.model.plugin ? m.name : m.name + " (" + m.model.plugin + ")", m.model.plugin, m.model.params});
-  } else {
-    std::vector<std::string> names = registry.names(PluginKind::model);
-    if (vm.count("model")) {
-      names = vm["model"].as<std::vector<std::string>>();
-      for (const auto& n : names)
-        if (!registry.contains(PluginKind::model, n)) throw std::runtime_error("unknown model '" + n + "' (alchain plugins lists them)");
-    }
-    for (const auto& n : names) rows.push_back({n, n, default_params(registry.get(PluginKind::model, n))});
-  }
-  if (vm.count("input")) input = parse_shape(vm["input"].as<std::string>());
+  ModelInput in;
+  const std::vector<ModelRow> rows =
+      vm.count("pipeline") ? pipeline_rows(vm, registry, in, hardware) : plugin_rows(vm, registry);
+  if (vm.count("input")) in.shape = parse_shape(vm["input"].as<std::string>());
   if (vm.count("classes")) {
-    classes = vm["classes"].as<std::int64_t>();
-    if (classes < 1) throw po::validation_error(po::validation_error::invalid_option_value, "classes", std::to_string(classes));
+    in.classes = vm["classes"].as<std::int64_t>();
+    if (in.classes < 1) throw po::validation_error(po::validation_error::invalid_option_value, "classes", std::to_string(in.classes));
   }
-  std::vector<ModelCost> costs;
-  for (const auto& r : rows) {
-    try {
-      const bool segmentation = registry.get(PluginKind::model, r.plugin).flags & ALCHAIN_FLAG_SEGMENTATION;
-      const Task task = data_task ? *data_task : segmentation ? Task::segmentation : Task::classification;
-      costs.push_back(measure_model(registry, r.label, r.plugin, r.params, input, classes, task));
-    } catch (const std::exception& e) {
-      throw std::runtime_error("model '" + r.label + "' for input " + shape_text(input) + ": " + e.what());
-    }
-  }
+  const std::vector<ModelCost> costs = measure_rows(rows, registry, in);
   hardware.insert(hardware.end(), extra.begin(), extra.end());
-  print_model_costs(std::cout, costs, hardware, input);
+  print_model_costs(std::cout, costs, hardware, in.shape);
   return 0;
 }
 

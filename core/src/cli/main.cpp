@@ -46,6 +46,24 @@ po::options_description common_options() {
   return o;
 }
 
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& o,
+                                               const char* positional, int count,
+                                               const std::vector<std::string>& required, const std::string& about,
+                                               int& exit_code) {
+  po::positional_options_description pos;
+  pos.add(positional, count);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  bool missing = !vm.count(positional);
+  for (const auto& r : required) missing = missing || !vm.count(r);
+  if (vm.count("help") || missing) {
+    std::cout << o << "\n" << about;
+    exit_code = vm.count("help") ? 0 : 2;
+    return std::nullopt;
+  }
+  return vm;
+}
+
 void load_plugins(PluginRegistry& registry, const po::variables_map& vm, bool warn) {
   std::vector<fs::path> dirs;
   if (vm.count("plugin-path"))
@@ -64,6 +82,7 @@ namespace {
 
 using cli::common_options;
 using cli::load_plugins;
+using cli::parse_command;
 
 const char* kUsage = R"(alchain: active learning across model generations
 
@@ -120,16 +139,15 @@ int cmd_validate(const std::vector<std::string>& args) {
   o.add(common_options());
   o.add_options()("pipeline", po::value<std::vector<std::string>>(), "pipeline files")(
       "syntax-only", "check the file and the plugins' declarations only: do not load the dataset or create plugins");
-  po::positional_options_description pos;
-  pos.add("pipeline", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("pipeline")) {
-    std::cout << o << "\nPrints every problem as file:line:column: message; exits 1 if any. Unless\n"
-                 "--syntax-only, it also does every check 'run' does before it writes anything: loads\n"
-                 "the dataset (the budget against the pool), creates every model, policy and oracle once.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  int rc = 0;
+  const auto parsed = parse_command(
+      args, o, "pipeline", -1, {},
+      "Prints every problem as file:line:column: message; exits 1 if any. Unless\n"
+      "--syntax-only, it also does every check 'run' does before it writes anything: loads\n"
+      "the dataset (the budget against the pool), creates every model, policy and oracle once.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   int status = 0;
@@ -167,16 +185,15 @@ int cmd_run(const std::vector<std::string>& args) {
       "format", po::value<std::string>()->default_value("text"), "final summary: text, csv, json or markdown")(
       "quiet,q", "no progress lines, only errors and the final table")(
       "verbose,v", "a line per training round and epoch");
-  po::positional_options_description pos;
-  pos.add("pipeline", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("pipeline")) {
-    std::cout << o << "\nRuns every trial of the pipeline's plan (see 'alchain plan'), writing each to the\n"
-                 "result file as soon as it ends. A run stopped at any point (even SIGKILL) is continued\n"
-                 "with --resume and ends with the same numbers as an uninterrupted run.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  int rc = 0;
+  const auto parsed = parse_command(
+      args, o, "pipeline", 1, {},
+      "Runs every trial of the pipeline's plan (see 'alchain plan'), writing each to the\n"
+      "result file as soon as it ends. A run stopped at any point (even SIGKILL) is continued\n"
+      "with --resume and ends with the same numbers as an uninterrupted run.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
   install_interrupt_handlers(InterruptRole::run);  // Ctrl-C: finish the write, save, say how to continue
@@ -224,15 +241,13 @@ int cmd_plan(const std::vector<std::string>& args) {
       "speed", po::value<double>()->default_value(60.0),
       "assumed throughput in GMAC/s for the cost estimate (training counts forward + backward as 3x)")(
       "brief", "only the totals, not the list of trials");
-  po::positional_options_description pos;
-  pos.add("pipeline", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("pipeline")) {
-    std::cout << o << "\nExpands the pipeline into its trials (as 'alchain run' would) and prints them with\n"
-                 "the trainings each needs and an estimated cost; trains nothing.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  int rc = 0;
+  const auto parsed = parse_command(args, o, "pipeline", 1, {},
+                                    "Expands the pipeline into its trials (as 'alchain run' would) and prints them with\n"
+                                    "the trainings each needs and an estimated cost; trains nothing.\n",
+                                    rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
@@ -262,18 +277,7 @@ std::optional<po::variables_map> parse_results_args(const std::vector<std::strin
                                                     const char* results_doc, const std::vector<std::string>& required,
                                                     const char* about, int& exit_code) {
   o.add_options()("results", po::value<std::string>(), results_doc);
-  po::positional_options_description pos;
-  pos.add("results", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  bool missing = !vm.count("results");
-  for (const auto& r : required) missing = missing || !vm.count(r);
-  if (vm.count("help") || missing) {
-    std::cout << o << "\n" << about;
-    exit_code = vm.count("help") ? 0 : 2;
-    return std::nullopt;
-  }
-  return vm;
+  return parse_command(args, o, "results", 1, required, about, exit_code);
 }
 
 int cmd_analyze(const std::vector<std::string>& args) {
@@ -385,14 +389,12 @@ int cmd_worker(const std::vector<std::string>& args) {
       "shard-dir", po::value<std::string>(), "where trials are written")(
       "fingerprint", po::value<std::string>(), "the plan's fingerprint; refuses another plan")(
       "threads", po::value<int>()->default_value(1), "compute threads");
-  po::positional_options_description pos;
-  pos.add("pipeline", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  if (vm.count("help") || !vm.count("pipeline") || !vm.count("shard-dir") || !vm.count("fingerprint")) {
-    std::cout << o << "\nReads trial IDs on stdin; answers 'done ID SECONDS' or 'fail ID MESSAGE' per line.\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  int rc = 0;
+  const auto parsed = parse_command(args, o, "pipeline", 1, {"shard-dir", "fingerprint"},
+                                    "Reads trial IDs on stdin; answers 'done ID SECONDS' or 'fail ID MESSAGE' per line.\n",
+                                    rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
   install_interrupt_handlers(InterruptRole::worker);
   PluginRegistry registry;
   load_plugins(registry, vm, false);
