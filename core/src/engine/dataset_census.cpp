@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "alchain/engine/model_cost.hpp"
+
 namespace alchain {
 
 LabelCensus count_labels(Dataset& data, Split split, std::int64_t limit, std::int64_t batch,
@@ -49,9 +51,7 @@ std::string pad(std::string s, std::size_t w, bool right) {
 void print_census(std::ostream& os, const std::string& name, const DatasetInfo& info,
                   const std::vector<LabelCensus>& splits) {
   const bool seg = info.task == Task::segmentation;
-  std::string shape;
-  for (std::size_t i = 0; i < info.input_shape.size(); ++i) shape += (i ? "x" : "") + std::to_string(info.input_shape[i]);
-  os << name << ": " << (seg ? "segmentation" : "classification") << ", input " << shape << ", "
+  os << name << ": " << (seg ? "segmentation" : "classification") << ", input " << shape_text(info.input_shape) << ", "
      << info.class_names.size() << " classes"
      << (seg ? ", a label per pixel (" + std::to_string(kIgnoreLabel) + " = ignored)" : std::string()) << "\n\n";
   os << "split  samples  counted\n";

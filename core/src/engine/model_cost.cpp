@@ -7,6 +7,7 @@
 
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/model.hpp"
+#include "alchain/util/text.hpp"
 
 namespace alchain {
 
@@ -27,9 +28,7 @@ ModelCost measure_model(const PluginRegistry& registry, const std::string& label
 }
 
 std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string s;
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s;
+  return join(shape, "x");
 }
 
 namespace {
