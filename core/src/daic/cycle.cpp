@@ -8,12 +8,14 @@
 
 #include <torch/torch.h>
 
-#include "../results/h5_util.hpp"
 #include "alchain/assess/estimators.hpp"
 #include "alchain/daic/shift.hpp"
 #include "alchain/engine/experiment.hpp"
+#include "alchain/engine/preflight.hpp"
+#include "alchain/engine/train_and_evaluate.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/results/assessment_store.hpp"
 #include "alchain/run/device.hpp"
 #include "alchain/run/fault_point.hpp"
 #include "alchain/run/interrupt.hpp"
@@ -26,15 +28,12 @@
 #include "alchain/sdk/policy.hpp"
 #include "alchain/sdk/rng.hpp"
 #include "alchain/util/clock.hpp"
-#include "alchain/version.hpp"
 
 namespace alchain {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kFormat = "alchain-assessment";
 
 at::Tensor ids_tensor(const std::vector<std::int64_t>& ids) {
   return torch::tensor(ids, torch::kInt64);
@@ -50,16 +49,21 @@ double per_window(const std::vector<double>& v, int w) {
   return v.size() == 1 ? v[0] : v[static_cast<std::size_t>(w)];
 }
 
-/// A window's attributes in the result file (docs/hdf5.md) and the fields they hold.
-const std::pair<const char*, double WindowRow::*> kRealAttrs[] = {
-    {"severity", &WindowRow::severity},       {"prior_shift", &WindowRow::prior_shift},
-    {"true_accuracy", &WindowRow::true_accuracy}, {"baseline_accuracy", &WindowRow::baseline_accuracy},
-    {"online_estimate", &WindowRow::online},  {"estimate", &WindowRow::estimate},
-    {"se", &WindowRow::se},                   {"ci_lo", &WindowRow::lo},
-    {"ci_hi", &WindowRow::hi},                {"n_eff", &WindowRow::n_eff},
-    {"lambda", &WindowRow::lambda},           {"test_accuracy_after", &WindowRow::test_accuracy_after}};
-const std::pair<const char*, std::int64_t WindowRow::*> kCountAttrs[] = {
-    {"labels", &WindowRow::labels}, {"failures", &WindowRow::failures}, {"train_size_after", &WindowRow::train_size_after}};
+std::string window_line(const WindowRow& row, int windows) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
+                row.window + 1, windows, row.true_accuracy, row.online, row.estimate, row.lo, row.hi,
+                row.covered ? "covers" : "MISSES", static_cast<long long>(row.labels),
+                static_cast<long long>(row.failures));
+  return buf;
+}
+
+/// The chosen estimator's figures a window's row shows.
+const std::pair<double WindowRow::*, double assess::Estimate::*> kEstimateFields[] = {
+    {&WindowRow::estimate, &assess::Estimate::point}, {&WindowRow::se, &assess::Estimate::se},
+    {&WindowRow::lo, &assess::Estimate::lo},          {&WindowRow::hi, &assess::Estimate::hi},
+    {&WindowRow::n_eff, &assess::Estimate::n_eff},    {&WindowRow::lambda, &assess::Estimate::lambda}};
 
 /// A model of the assessment: trained from a seed on a labelled set, evaluated on the test split.
 struct Trained {
@@ -76,18 +80,25 @@ class Cycle {
   AssessmentOutcome run(const AssessmentOptions& opts);
 
  private:
+  int prepare(const AssessmentOptions& opts);
+  AssessmentSets split_sets();
+  void train_models(const AssessmentSets& sets);
+  WindowRecord assess_window(int w, const std::vector<std::int64_t>& ids);
+  OracleBatch oracle_batch(int w, const std::vector<std::int64_t>& ids);
+  OracleVerdicts ask_oracle(const OracleBatch& batch);
+  void score_truth(WindowRecord& rec, const OracleBatch& batch);
+  void estimate(int w, WindowRecord& rec);
+  void improve(int w, WindowRecord& rec);
+
   Trained train(const ModelEntry& m, const std::vector<std::int64_t>& ids, std::uint64_t stream, std::uint64_t round) {
-    torch::manual_seed(derive_seed(p_.run.seed, {stream, round, 1}));
-    Trained t;
-    t.model = make_model(registry_, m, ctx_);
-    const TrainResult tr = train_model(*t.model, *data_, ids, m.training,
-                                       derive_seed(p_.run.seed, {stream, round, 2}), epochs_);
-    t.test_accuracy = evaluate_model(*t.model, *data_, num_classes_, p_.run.inference_batch_size).accuracy;
+    const TrainingJob job{m, ids, derive_seed(p_.run.seed, {stream, round, 1}), derive_seed(p_.run.seed, {stream, round, 2})};
+    const TrainedModel t =
+        train_and_evaluate({registry_, ctx_, *data_, num_classes_, p_.run.inference_batch_size}, job, epochs_);
     char buf[160];
     std::snprintf(buf, sizeof buf, "  %s on %zu samples: test accuracy %.4f (%.1f s)", m.name.c_str(), ids.size(),
-                  t.test_accuracy, tr.seconds);
+                  t.eval.accuracy, t.train.seconds);
     progress_.line(buf);
-    return t;
+    return {t.model, t.eval.accuracy};
   }
 
   /// Logits float32 [N, K] (or, with mc_passes > 0, MC logits [T, N, K]) of `m` on train-split `ids`.
@@ -117,74 +128,24 @@ class Cycle {
   CreateContext ctx_;
   std::int64_t num_classes_ = 0;
   std::vector<std::int64_t> calibration_ids_;
+  assess::Design design_{};
+  assess::Estimator estimator_{};
+  std::shared_ptr<PseudoOracle> oracle_;
+  std::uint32_t needs_ = 0;
+  Trained deployed_;                   ///< retrained after each window
+  Trained first_;                      ///< the deployed model of round 0, never retrained
+  std::vector<Trained> companions_;
+  Trained reference_;
+  std::vector<std::int64_t> labelled_;  ///< grows by each window's sampled inputs
 };
 
-void write_window(const fs::path& out, const WindowRow& r, const std::vector<std::int64_t>& ids,
-                  const std::vector<double>& f, const std::vector<char>& verdict, const std::vector<std::int64_t>& pred,
-                  const std::vector<int>& correct, const assess::Sample& s,
-                  const std::vector<assess::Estimate>& others) {
-  const WriteSection section;  // a second Ctrl-C waits for the window to be in
-  H5::H5File file = h5::open(out, true);
-  H5::Group root = file.openGroup("/");
-  H5::Group windows = file.openGroup("windows");
-  char name[16];
-  std::snprintf(name, sizeof name, "%03d", r.window);
-  H5::Group g = windows.createGroup(name);
-  h5::int_attr(g, "window", r.window);
-  for (const auto& [key, field] : kRealAttrs) h5::double_attr(g, key, r.*field);
-  for (const auto& [key, field] : kCountAttrs) h5::int_attr(g, key, r.*field);
-  h5::int_attr(g, "covered", r.covered ? 1 : 0);
-  h5::write_i64(g, "ids", ids);
-  h5::write_f64(g, "f", f);
-  h5::write_i64(g, "verdict", std::vector<std::int64_t>(verdict.begin(), verdict.end()));
-  h5::write_i64(g, "predicted", pred);
-  h5::write_i64(g, "correct", std::vector<std::int64_t>(correct.begin(), correct.end()));
-  h5::write_i64(g, "sampled_index", s.index);
-  std::vector<std::int64_t> sampled_ids;
-  for (std::int64_t i : s.index) sampled_ids.push_back(ids[static_cast<std::size_t>(i)]);
-  h5::write_i64(g, "sampled_ids", sampled_ids);
-  h5::write_f64(g, "inclusion", s.inclusion);
-  if (!s.draw_prob.empty()) h5::write_f64(g, "draw_prob", s.draw_prob);
-  if (!s.stratum.empty()) {
-    h5::write_i64(g, "stratum", std::vector<std::int64_t>(s.stratum.begin(), s.stratum.end()));
-    h5::write_i64(g, "stratum_size", s.stratum_size);
-    h5::write_i64(g, "stratum_sample", s.stratum_sample);
-  }
-  // Every estimator the design's probabilities allow, on the same sample: comparable side by side.
-  H5::Group all = g.createGroup("estimates");
-  for (const assess::Estimate& e : others) {
-    H5::Group eg = all.createGroup(assess::to_string(e.estimator));
-    h5::double_attr(eg, "estimate", e.point);
-    h5::double_attr(eg, "se", e.se);
-    h5::double_attr(eg, "ci_lo", e.lo);
-    h5::double_attr(eg, "ci_hi", e.hi);
-    h5::double_attr(eg, "n_eff", e.n_eff);
-    h5::double_attr(eg, "lambda", e.lambda);
-    h5::int_attr(eg, "covered", e.lo <= r.true_accuracy && r.true_accuracy <= e.hi ? 1 : 0);
-    eg.close();
-  }
-  all.close();
-  root.removeAttr("windows_done");
-  h5::int_attr(root, "windows_done", r.window + 1);
-  g.close();
-  windows.close();
-  root.close();
-  file.close();
-}
-
-AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
-  const double t0 = monotonic_seconds();
-  AssessmentOutcome outcome;
-  outcome.output = opts.output;
-  outcome.level = a_.sampling.level;
-  // Everything that can be refused is refused before the output is touched.
+/// Everything that can be refused is refused before the output is touched. Returns the threads.
+int Cycle::prepare(const AssessmentOptions& opts) {
   if (fs::exists(opts.output) && !opts.overwrite)
     throw std::runtime_error(opts.output.string() + ": exists; use --overwrite to replace it (or -o another file)");
-  check_output_writable(opts.output);
-  const assess::Design design = assess::design_from_string(a_.sampling.design);
-  const assess::Estimator estimator = assess::estimator_from_string(a_.sampling.estimator);
-  outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p_.run.threads);
-  set_run_device(p_.run.device);
+  const int threads = prepare_run(p_, opts.output, opts.threads);
+  design_ = a_.sampling.design;
+  estimator_ = a_.sampling.estimator;
   progress_.line("alchain: " + p_.name + " (" + tuning_summary() + ")");
 
   std::shared_ptr<Dataset> base = create_dataset_checked(p_, registry_);
@@ -193,19 +154,21 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
   data_ = std::make_shared<assess::OperationalDataset>(base, assess::corruption_from_string(a_.shift.corruption),
                                                        derive_seed(p_.run.seed, {9}));
   ctx_ = plugin_context(p_, registry_, info);
-  {
-    Diagnostics diags(p_.path);
-    check_assessment(p_, registry_, *base, diags);
-    if (!diags.empty()) throw InputError(diags);
-  }
+  Diagnostics diags(p_.path);
+  check_assessment(p_, registry_, *base, diags);
+  if (!diags.empty()) throw InputError(diags);
+  oracle_ = registry_.create_oracle(a_.oracle.plugin, a_.oracle.params, ctx_);
+  needs_ = oracle_->needs();
+  return threads;
+}
+
+/// The sets: a seeded permutation of the train split, cut into [train | calibration | reference
+/// extra | rest], and the windows drawn from the rest.
+AssessmentSets Cycle::split_sets() {
   const std::int64_t pool = data_->size(Split::train);
   const std::int64_t reference_extra =
       a_.reference.model.plugin.empty() ? 0 : std::max<std::int64_t>(0, a_.reference_train - a_.train);
   const std::int64_t fixed = a_.train + a_.calibration + reference_extra;
-  std::shared_ptr<PseudoOracle> oracle = registry_.create_oracle(a_.oracle.plugin, a_.oracle.params, ctx_);
-  const std::uint32_t needs = oracle->needs();
-
-  // The sets: a seeded permutation of the train split, cut into [train | calibration | reference extra | rest].
   std::vector<std::int64_t> order(static_cast<std::size_t>(pool));
   for (std::int64_t i = 0; i < pool; ++i) order[static_cast<std::size_t>(i)] = i;
   Rng rng(derive_seed(p_.run.seed, {1}));
@@ -213,178 +176,158 @@ AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
   auto cut = [&](std::int64_t from, std::int64_t n) {
     return std::vector<std::int64_t>(order.begin() + from, order.begin() + from + n);
   };
-  const std::vector<std::int64_t> train_ids = cut(0, a_.train);
-  calibration_ids_ = cut(a_.train, a_.calibration);
-  std::vector<std::int64_t> reference_ids = train_ids;
+  AssessmentSets sets;
+  sets.train = cut(0, a_.train);
+  sets.calibration = cut(a_.train, a_.calibration);
+  calibration_ids_ = sets.calibration;
+  sets.reference = sets.train;
   const std::vector<std::int64_t> extra = cut(a_.train + a_.calibration, reference_extra);
-  reference_ids.insert(reference_ids.end(), extra.begin(), extra.end());
+  sets.reference.insert(sets.reference.end(), extra.begin(), extra.end());
   const std::vector<std::int64_t> rest(order.begin() + fixed, order.end());
-  const std::vector<std::vector<std::int64_t>> windows =
-      assess::draw_windows(rest, to_vector(data_->labels(Split::train, ids_tensor(rest))), num_classes_, a_.windows,
-                           a_.window_size, a_.shift.prior_shift, derive_seed(p_.run.seed, {8}));
+  sets.windows = assess::draw_windows(rest, to_vector(data_->labels(Split::train, ids_tensor(rest))), num_classes_,
+                                      a_.windows, a_.window_size, a_.shift.prior_shift, derive_seed(p_.run.seed, {8}));
+  return sets;
+}
 
-  // The result file: created only now, and written window by window.
-  h5::quiet();
-  fs::create_directories(fs::absolute(opts.output).parent_path());
-  const fs::path tmp = opts.output.string() + ".tmp";
-  {
-    H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
-    H5::Group root = file.openGroup("/");
-    h5::string_attr(root, "format", kFormat);
-    h5::int_attr(root, "layout", 1);
-    h5::string_attr(root, "alchain_version", ALCHAIN_VERSION_STRING);
-    h5::string_attr(root, "pipeline", p_.text);
-    h5::string_attr(root, "pipeline_name", p_.name);
-    h5::uint_attr(root, "seed", p_.run.seed);
-    h5::int_attr(root, "threads", outcome.threads);
-    h5::string_attr(root, "dataset", p_.dataset.plugin);
-    h5::string_attr(root, "model", a_.model.name);
-    h5::string_attr(root, "oracle", a_.oracle.plugin);
-    h5::string_attr(root, "design", a_.sampling.design);
-    h5::string_attr(root, "estimator", a_.sampling.estimator);
-    h5::int_attr(root, "budget", a_.sampling.budget);
-    h5::double_attr(root, "tau", a_.sampling.tau);
-    h5::int_attr(root, "strata", a_.sampling.strata);
-    h5::double_attr(root, "level", a_.sampling.level);
-    h5::string_attr(root, "corruption", a_.shift.corruption);
-    h5::int_attr(root, "windows", a_.windows);
-    h5::int_attr(root, "window_size", a_.window_size);
-    h5::int_attr(root, "retrain", a_.retrain ? 1 : 0);
-    h5::int_attr(root, "windows_done", 0);
-    h5::int_attr(root, "complete", 0);  // 1 once every window is in
-    H5::Group sets = file.createGroup("sets");
-    h5::write_i64(sets, "train_ids", train_ids);
-    h5::write_i64(sets, "calibration_ids", calibration_ids_);
-    if (!a_.reference.model.plugin.empty()) h5::write_i64(sets, "reference_ids", reference_ids);
-    file.createGroup("windows").close();
-    sets.close();
-    root.close();
-    file.close();
-  }
-  fs::rename(tmp, opts.output);
-
-  // The models: the deployed one (round 0), its companions and the reference, on clean data.
+/// The models: the deployed one (round 0), its companions and the reference, on clean data.
+void Cycle::train_models(const AssessmentSets& sets) {
   progress_.line("training the deployed model and the oracle's models");
-  Trained deployed = train(a_.model, train_ids, 2, 0);
-  const Trained first = deployed;
-  outcome.test_accuracy_before = deployed.test_accuracy;
-  std::vector<Trained> companions;
-  if (needs & kOracleNeedCompanions)
-    for (std::size_t i = 0; i < a_.companions.size(); ++i) companions.push_back(train(a_.companions[i], train_ids, 4, i));
-  Trained reference;
+  deployed_ = train(a_.model, sets.train, 2, 0);
+  first_ = deployed_;
+  if (needs_ & kOracleNeedCompanions)
+    for (std::size_t i = 0; i < a_.companions.size(); ++i) companions_.push_back(train(a_.companions[i], sets.train, 4, i));
   // validate refused a missing reference (the flag), create_oracle a needs() beyond the flags
-  if (needs & kOracleNeedReference) reference = train(a_.reference, reference_ids, 6, 0);
-  calibrate(*oracle, *deployed.model);
-  {
-    H5::H5File file = h5::open(opts.output, true);
-    H5::Group root = file.openGroup("/");
-    h5::double_attr(root, "test_accuracy_before", deployed.test_accuracy);
-    root.close();
-    file.close();
-  }
+  if (needs_ & kOracleNeedReference) reference_ = train(a_.reference, sets.reference, 6, 0);
+  calibrate(*oracle_, *deployed_.model);
+}
 
-  std::vector<std::int64_t> labelled = train_ids;  // grows by each window's sampled inputs
+/// Online: the deployed model and the oracle's other models on the window as operation saw it.
+OracleBatch Cycle::oracle_batch(int w, const std::vector<std::int64_t>& ids) {
+  OracleBatch batch;
+  batch.ids = ids_tensor(ids);
+  batch.logits = logits(*deployed_.model, ids);
+  if (needs_ & kOracleNeedMcLogits)
+    batch.mc_logits = logits(*deployed_.model, ids, oracle_->mc_passes(), derive_seed(p_.run.seed, {11, static_cast<std::uint64_t>(w)}));
+  if (needs_ & kOracleNeedCompanions) {
+    std::vector<at::Tensor> all;
+    for (auto& c : companions_) all.push_back(logits(*c.model, ids));
+    batch.companion_logits = torch::stack(all);
+  }
+  if (needs_ & kOracleNeedReference) batch.reference_logits = logits(*reference_.model, ids);
+  return batch;
+}
+
+OracleVerdicts Cycle::ask_oracle(const OracleBatch& batch) {
+  OracleVerdicts v = oracle_->assess(batch);
+  const auto n = static_cast<std::size_t>(batch.ids.numel());
+  if (v.f.size() != n || v.correct.size() != n)
+    throw std::runtime_error("oracle '" + a_.oracle.plugin + "' returned " + std::to_string(v.f.size()) +
+                             " scores for " + std::to_string(n) + " inputs");
+  for (double x : v.f)
+    if (!(x >= 0.0 && x <= 1.0))
+      throw std::runtime_error("oracle '" + a_.oracle.plugin + "' returned a score outside [0, 1]: " + std::to_string(x));
+  return v;
+}
+
+/// The truth, for evaluation: every label of the window (the estimator sees only the sampled ones).
+void Cycle::score_truth(WindowRecord& rec, const OracleBatch& batch) {
+  const std::vector<std::int64_t>& ids = rec.ids;
+  const std::vector<std::int64_t> labels = to_vector(data_->labels(Split::train, batch.ids));
+  rec.predicted = to_vector(batch.logits.argmax(1));
+  const std::vector<std::int64_t>& pred = rec.predicted;
+  // The never-retrained model: the deployed one itself until the first retraining.
+  const std::vector<std::int64_t> pred0 =
+      first_.model == deployed_.model ? pred : to_vector(logits(*first_.model, ids).argmax(1));
+  rec.correct.assign(ids.size(), 0);
+  double right = 0, right0 = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    rec.correct[i] = pred[i] == labels[i] ? 1 : 0;
+    right += rec.correct[i];
+    right0 += pred0[i] == labels[i] ? 1 : 0;
+  }
+  rec.row.true_accuracy = right / static_cast<double>(ids.size());
+  rec.row.baseline_accuracy = right0 / static_cast<double>(ids.size());
+}
+
+/// Offline: the sample, its labels, the combined estimate (and every estimator the design allows).
+void Cycle::estimate(int w, WindowRecord& rec) {
+  const std::vector<int>& correct = rec.correct;
+  assess::SamplerOptions so;
+  so.design = design_;
+  so.budget = a_.sampling.budget;
+  so.tau = a_.sampling.tau;
+  so.strata = a_.sampling.strata;
+  so.seed = derive_seed(p_.run.seed, {10, static_cast<std::uint64_t>(w)});
+  rec.sample = assess::draw_sample(so, rec.f, [&](std::int64_t i) { return correct[static_cast<std::size_t>(i)]; });
+  const assess::Sample& s = rec.sample;
+  std::vector<int> y;
+  for (std::int64_t i : s.index) y.push_back(correct[static_cast<std::size_t>(i)]);
+  const assess::Estimate e = assess::estimate_accuracy(estimator_, s, rec.f, y, a_.sampling.level);
+  for (assess::Estimator x : {assess::Estimator::srs_wilson, assess::Estimator::srs_clopper_pearson,
+                              assess::Estimator::stratified, assess::Estimator::ppi,
+                              assess::Estimator::horvitz_thompson, assess::Estimator::hansen_hurwitz})
+    if (assess::compatible(x, design_)) rec.estimates.push_back(assess::estimate_accuracy(x, s, rec.f, y, a_.sampling.level));
+  WindowRow& row = rec.row;
+  for (const auto& [to, from] : kEstimateFields) row.*to = e.*from;
+  row.labels = e.labels;
+  row.failures = e.failures;
+  row.covered = e.lo <= row.true_accuracy && row.true_accuracy <= e.hi;
+}
+
+/// Improvement: the labelled inputs (as operation saw them) join the training set.
+void Cycle::improve(int w, WindowRecord& rec) {
+  for (std::int64_t i : rec.sample.index) labelled_.push_back(rec.ids[static_cast<std::size_t>(i)]);
+  rec.row.train_size_after = static_cast<std::int64_t>(labelled_.size());
+  rec.row.test_accuracy_after = NAN;
+  if (a_.retrain) {
+    deployed_ = train(a_.model, labelled_, 2, static_cast<std::uint64_t>(w) + 1);
+    rec.row.test_accuracy_after = deployed_.test_accuracy;
+    calibrate(*oracle_, *deployed_.model);
+  }
+}
+
+WindowRecord Cycle::assess_window(int w, const std::vector<std::int64_t>& ids) {
+  WindowRecord rec;
+  WindowRow& row = rec.row;
+  row.window = w;
+  row.severity = per_window(a_.shift.severity, w);
+  row.prior_shift = per_window(a_.shift.prior_shift, w);
+  row.size = static_cast<std::int64_t>(ids.size());
+  data_->expose(ids, row.severity);
+  rec.ids = ids;
+  const OracleBatch batch = oracle_batch(w, ids);
+  OracleVerdicts v = ask_oracle(batch);
+  rec.f = std::move(v.f);
+  rec.verdict = std::move(v.correct);
+  score_truth(rec, batch);
+  row.online = assess::online_estimate(rec.f);
+  estimate(w, rec);
+  improve(w, rec);
+  return rec;
+}
+
+AssessmentOutcome Cycle::run(const AssessmentOptions& opts) {
+  const double t0 = monotonic_seconds();
+  AssessmentOutcome outcome;
+  outcome.output = opts.output;
+  outcome.level = a_.sampling.level;
+  outcome.threads = prepare(opts);
+  const AssessmentSets sets = split_sets();
+  // The result file: created only now, and written window by window.
+  const AssessmentStore store(opts.output, p_, outcome.threads, sets);
+  train_models(sets);
+  outcome.test_accuracy_before = deployed_.test_accuracy;
+  store.write_test_accuracy_before(deployed_.test_accuracy);
+  labelled_ = sets.train;
   for (int w = 0; w < a_.windows; ++w) {
     check_interrupt();
-    const std::vector<std::int64_t>& ids = windows[static_cast<std::size_t>(w)];
-    WindowRow row;
-    row.window = w;
-    row.severity = per_window(a_.shift.severity, w);
-    row.prior_shift = per_window(a_.shift.prior_shift, w);
-    row.size = static_cast<std::int64_t>(ids.size());
-    data_->expose(ids, row.severity);
-
-    // Online: the deployed model and the oracle's other models on the window as operation saw it.
-    OracleBatch batch;
-    batch.ids = ids_tensor(ids);
-    batch.logits = logits(*deployed.model, ids);
-    if (needs & kOracleNeedMcLogits)
-      batch.mc_logits = logits(*deployed.model, ids, oracle->mc_passes(), derive_seed(p_.run.seed, {11, static_cast<std::uint64_t>(w)}));
-    if (needs & kOracleNeedCompanions) {
-      std::vector<at::Tensor> all;
-      for (auto& c : companions) all.push_back(logits(*c.model, ids));
-      batch.companion_logits = torch::stack(all);
-    }
-    if (needs & kOracleNeedReference) batch.reference_logits = logits(*reference.model, ids);
-    const OracleVerdicts v = oracle->assess(batch);
-    if (v.f.size() != ids.size() || v.correct.size() != ids.size())
-      throw std::runtime_error("oracle '" + a_.oracle.plugin + "' returned " + std::to_string(v.f.size()) +
-                               " scores for " + std::to_string(ids.size()) + " inputs");
-    for (double x : v.f)
-      if (!(x >= 0.0 && x <= 1.0))
-        throw std::runtime_error("oracle '" + a_.oracle.plugin + "' returned a score outside [0, 1]: " + std::to_string(x));
-
-    // The truth, for evaluation: every label of the window (the estimator sees only the sampled ones).
-    const std::vector<std::int64_t> labels = to_vector(data_->labels(Split::train, batch.ids));
-    const std::vector<std::int64_t> pred = to_vector(batch.logits.argmax(1));
-    // The never-retrained model: the deployed one itself until the first retraining.
-    const std::vector<std::int64_t> pred0 =
-        first.model == deployed.model ? pred : to_vector(logits(*first.model, ids).argmax(1));
-    std::vector<int> correct(ids.size());
-    double right = 0, right0 = 0;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      correct[i] = pred[i] == labels[i] ? 1 : 0;
-      right += correct[i];
-      right0 += pred0[i] == labels[i] ? 1 : 0;
-    }
-    row.true_accuracy = right / static_cast<double>(ids.size());
-    row.baseline_accuracy = right0 / static_cast<double>(ids.size());
-    row.online = assess::online_estimate(v.f);
-
-    // Offline: the sample, its labels, the combined estimate.
-    assess::SamplerOptions so;
-    so.design = design;
-    so.budget = a_.sampling.budget;
-    so.tau = a_.sampling.tau;
-    so.strata = a_.sampling.strata;
-    so.seed = derive_seed(p_.run.seed, {10, static_cast<std::uint64_t>(w)});
-    const assess::Sample s = assess::draw_sample(so, v.f, [&](std::int64_t i) { return correct[static_cast<std::size_t>(i)]; });
-    std::vector<int> y;
-    for (std::int64_t i : s.index) y.push_back(correct[static_cast<std::size_t>(i)]);
-    const assess::Estimate e = assess::estimate_accuracy(estimator, s, v.f, y, a_.sampling.level);
-    std::vector<assess::Estimate> others;
-    for (assess::Estimator x : {assess::Estimator::srs_wilson, assess::Estimator::srs_clopper_pearson,
-                                assess::Estimator::stratified, assess::Estimator::ppi,
-                                assess::Estimator::horvitz_thompson, assess::Estimator::hansen_hurwitz})
-      if (assess::compatible(x, design)) others.push_back(assess::estimate_accuracy(x, s, v.f, y, a_.sampling.level));
-    row.estimate = e.point;
-    row.se = e.se;
-    row.lo = e.lo;
-    row.hi = e.hi;
-    row.n_eff = e.n_eff;
-    row.lambda = e.lambda;
-    row.labels = e.labels;
-    row.failures = e.failures;
-    row.covered = e.lo <= row.true_accuracy && row.true_accuracy <= e.hi;
-
-    // Improvement: the labelled inputs (as operation saw them) join the training set.
-    for (std::int64_t i : s.index) labelled.push_back(ids[static_cast<std::size_t>(i)]);
-    row.train_size_after = static_cast<std::int64_t>(labelled.size());
-    row.test_accuracy_after = NAN;
-    if (a_.retrain) {
-      deployed = train(a_.model, labelled, 2, static_cast<std::uint64_t>(w) + 1);
-      row.test_accuracy_after = deployed.test_accuracy;
-      calibrate(*oracle, *deployed.model);
-    }
-    write_window(opts.output, row, ids, v.f, v.correct, pred, correct, s, others);
+    const WindowRecord rec = assess_window(w, sets.windows[static_cast<std::size_t>(w)]);
+    store.write_window(rec);
     fault_point("window");
-    char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
-                  w + 1, a_.windows, row.true_accuracy, row.online, row.estimate, row.lo, row.hi,
-                  row.covered ? "covers" : "MISSES", static_cast<long long>(row.labels),
-                  static_cast<long long>(row.failures));
-    progress_.line(buf);
-    outcome.rows.push_back(row);
+    progress_.line(window_line(rec.row, a_.windows));
+    outcome.rows.push_back(rec.row);
   }
-  {
-    const WriteSection section;
-    H5::H5File file = h5::open(opts.output, true);
-    H5::Group root = file.openGroup("/");
-    h5::int_attr(root, "complete", 1);
-    root.close();
-    file.close();
-  }
+  store.mark_complete();
   outcome.seconds = monotonic_seconds() - t0;
   return outcome;
 }
@@ -456,62 +399,13 @@ AssessmentOutcome run_assessment(const Pipeline& p, const PluginRegistry& regist
     return cycle.run(options);
   } catch (const Interrupted& e) {
     // Training and evaluation stop at a batch; the windows written so far stay, with complete = 0.
-    std::int64_t done = 0;
-    try {
-      H5::H5File f = h5::open(options.output, false);
-      done = h5::read_int_attr(f.openGroup("/"), "windows_done");
-    } catch (const H5::Exception&) {
-    }
+    const std::int64_t done = assessment_windows_done(options.output);
     throw Interrupted(e.signal(), std::string(e.what()) + ": " + std::to_string(done) + " of " +
                                       std::to_string(p.assessment.windows) + " windows finished and saved in " +
                                       options.output.string() +
                                       " (marked incomplete: complete = 0); an assessment cannot be resumed yet: "
                                       "run it again with --overwrite");
   }
-}
-
-bool is_assessment_file(const fs::path& file) {
-  h5::quiet();
-  try {
-    if (!fs::is_regular_file(file) || !H5::H5File::isHdf5(file.string())) return false;
-    H5::H5File f = h5::open(file, false);
-    H5::Group root = f.openGroup("/");
-    return root.attrExists("format") && h5::read_string_attr(root, "format") == kFormat;
-  } catch (const H5::Exception&) {
-    return false;
-  }
-}
-
-AssessmentOutcome read_assessment(const fs::path& file) {
-  h5::quiet();
-  if (!fs::exists(file)) throw std::runtime_error(file.string() + ": no such file");
-  H5::H5File f;
-  try {
-    f = h5::open(file, false);
-  } catch (const H5::Exception&) {
-    throw std::runtime_error(file.string() + ": not an HDF5 file");
-  }
-  H5::Group root = f.openGroup("/");
-  if (!root.attrExists("format") || h5::read_string_attr(root, "format") != kFormat)
-    throw std::runtime_error(file.string() + ": not an alchain assessment file (root attribute format != " + kFormat + ")");
-  AssessmentOutcome out;
-  out.output = file;
-  out.level = h5::read_double_attr(root, "level");
-  out.threads = static_cast<int>(h5::read_int_attr(root, "threads"));
-  out.test_accuracy_before = root.attrExists("test_accuracy_before") ? h5::read_double_attr(root, "test_accuracy_before") : NAN;
-  std::vector<WindowRow>& rows = out.rows;
-  H5::Group windows = f.openGroup("windows");
-  for (hsize_t i = 0; i < windows.getNumObjs(); ++i) {
-    H5::Group g = windows.openGroup(windows.getObjnameByIdx(i));
-    WindowRow r;
-    r.window = static_cast<int>(h5::read_int_attr(g, "window"));
-    for (const auto& [key, field] : kRealAttrs) r.*field = h5::read_double_attr(g, key);
-    for (const auto& [key, field] : kCountAttrs) r.*field = h5::read_int_attr(g, key);
-    r.covered = h5::read_int_attr(g, "covered") != 0;
-    r.size = static_cast<std::int64_t>(h5::read_i64(g, "ids").size());
-    rows.push_back(r);
-  }
-  return out;
 }
 
 void print_assessment(std::ostream& os, const AssessmentOutcome& outcome) {
