@@ -131,19 +131,20 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
     sr.real("level", s.level, 0.0, 1.0, true, true);
     const toml::node* dn = sr.node("design");
     const toml::node* en = sr.node("estimator");
-    const bool design_ok = sr.string("design", s.design, kDesigns);
-    const bool estimator_ok = sr.string("estimator", s.estimator, kEstimators);
-    if (s.design == "top_k" && design_ok) {
+    std::string design = assess::to_string(s.design), estimator = assess::to_string(s.estimator);
+    const bool design_ok = sr.string("design", design, kDesigns);
+    const bool estimator_ok = sr.string("estimator", estimator, kEstimators);
+    if (design_ok && design != "top_k") s.design = assess::design_from_string(design);
+    if (estimator_ok) s.estimator = assess::estimator_from_string(estimator);
+    if (design == "top_k" && design_ok) {
       sr.error(*dn, "assessment.sampling.design: 'top_k' picks the inputs a score ranks first; every other input has "
                     "inclusion probability 0, so no estimator can be unbiased for the window's accuracy. It finds "
                     "failures, it does not estimate: use 'sequential' (failure-seeking, with logged probabilities)");
     } else if (design_ok && estimator_ok) {
-      const auto d = assess::design_from_string(s.design);
-      const auto e = assess::estimator_from_string(s.estimator);
-      if (!assess::compatible(e, d))
-        sr.error(en ? *en : *st, "assessment.sampling.estimator: '" + s.estimator + "' cannot use the inclusion "
-                                 "probabilities of design '" + s.design + "' (it needs: " +
-                                 assess::compatible_designs(e) + ")");
+      if (!assess::compatible(s.estimator, s.design))
+        sr.error(en ? *en : *st, "assessment.sampling.estimator: '" + estimator + "' cannot use the inclusion "
+                                 "probabilities of design '" + design + "' (it needs: " +
+                                 assess::compatible_designs(s.estimator) + ")");
     }
     sr.finish();
   }

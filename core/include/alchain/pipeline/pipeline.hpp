@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "alchain/assess/estimators.hpp"
+#include "alchain/assess/sampling.hpp"
 #include "alchain/pipeline/diagnostics.hpp"
 #include "alchain/pipeline/hardware.hpp"
 #include "alchain/sdk/params.hpp"
@@ -114,8 +116,8 @@ struct ExperimentSpec {
 
 /// `[assessment.sampling]`: how each window's labels are drawn and turned into an estimate.
 struct AssessmentSampling {
-  std::string design = "stratified";     ///< srs | stratified | poisson | sequential
-  std::string estimator = "stratified";  ///< srs_wilson | srs_clopper_pearson | stratified | ppi | horvitz_thompson | hansen_hurwitz
+  assess::Design design = assess::Design::stratified;           ///< read once here; assess::to_string names it
+  assess::Estimator estimator = assess::Estimator::stratified;  ///< compatible with `design` once validated
   std::int64_t budget = 200;             ///< labels per window
   double tau = 0.3;                      ///< poisson, sequential: weight of the uniform part
   int strata = 5;                        ///< stratified (and sequential's bins)
