@@ -256,7 +256,7 @@ int cmd_plan(const std::vector<std::string>& args) {
     const int trainings = 1 + (a.retrain ? a.windows : 0);
     std::cout << "assessment of model '" << a.model.name << "' with oracle '" << a.oracle.plugin << "': " << a.windows
               << " windows of " << a.window_size << " inputs, " << a.sampling.budget << " labels each ("
-              << a.sampling.design << " sampling, " << a.sampling.estimator << " estimator)\n"
+              << assess::to_string(a.sampling.design) << " sampling, " << assess::to_string(a.sampling.estimator) << " estimator)\n"
               << "trainings: " << trainings << " of '" << a.model.name << "' (on " << a.train << " to "
               << a.train + static_cast<std::int64_t>(a.windows) * a.sampling.budget << " samples)";
     if (!a.companions.empty()) std::cout << ", " << a.companions.size() << " companions";
