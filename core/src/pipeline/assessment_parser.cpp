@@ -85,23 +85,8 @@ void read_per_window(TableReader& r, const char* key, double lo, double hi, std:
   }
 }
 
-}  // namespace
-
-void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
-  const toml::table* at = top.table("assessment");
-  if (!at) return;
-  AssessmentSpec& a = p.assessment;
-  a.present = true;
-  a.pos = source_pos(at->source());
-  TableReader r(*at, "assessment", diags);
-  if (!read_model_name(r, "model", p, registry, a.model) && !r.node("model"))
-    diags.error(a.pos, "assessment.model: missing (the deployed model: a model plugin or a [models.<name>] entry)");
-  r.integer("train", a.train, 2);
-  r.integer("calibration", a.calibration, 0);
-  r.integer("windows", a.windows, 1, 1000);
-  r.integer("window_size", a.window_size, 2);
-  r.boolean("retrain", a.retrain);
-  r.integer("reference_train", a.reference_train, 0);
+/// `companions`: model names, each a `[models.<name>]` entry or a model plugin.
+void read_companions(TableReader& r, const Pipeline& p, const PluginRegistry& registry, AssessmentSpec& a) {
   if (const toml::array* arr = r.array("companions")) {
     for (const toml::node& n : *arr) {
       auto* s = n.as_string();
@@ -115,11 +100,10 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
       else r.error(n, "assessment.companions: " + err);
     }
   }
-  read_model_name(r, "reference", p, registry, a.reference);
-  read_plugin_ref(r, "oracle", "oracle_params", PluginKind::oracle, registry, diags, a.oracle, true);
+}
 
-  AssessmentSampling& s = a.sampling;
-  s.pos = a.pos;
+/// `[assessment.sampling]`: the design, the estimator (compatible with it) and their parameters.
+void read_sampling(TableReader& r, AssessmentSampling& s, Diagnostics& diags) {
   if (const toml::table* st = r.table("sampling")) {
     TableReader sr(*st, "assessment.sampling", diags);
     s.pos = source_pos(st->source());
@@ -148,6 +132,10 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
     }
     sr.finish();
   }
+}
+
+/// `[assessment.shift]`: the corruption and its severity and prior shift per window.
+void read_shift(TableReader& r, AssessmentSpec& a, Diagnostics& diags) {
   if (const toml::table* sh = r.table("shift")) {
     TableReader hr(*sh, "assessment.shift", diags);
     const bool corruption_ok = hr.string("corruption", a.shift.corruption, kCorruptions) || !hr.node("corruption");
@@ -164,13 +152,10 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
       hr.error(*hr.node("severity"), "assessment.shift.severity: given with corruption = \"none\"; name a corruption");
     hr.finish();
   }
-  r.finish();
+}
 
-  if (s.budget > a.window_size)
-    diags.error(s.budget_pos, "assessment.sampling.budget: " + std::to_string(s.budget) +
-                                  " labels per window is more than the window (" + std::to_string(a.window_size) +
-                                  " inputs)");
-  // The oracle's requirements against the models it would run on.
+/// The oracle's requirements against the models it would run on.
+void check_oracle_requirements(const AssessmentSpec& a, const PluginRegistry& registry, Diagnostics& diags) {
   if (!a.oracle.plugin.empty() && registry.contains(PluginKind::oracle, a.oracle.plugin)) {
     try {
       const PluginInfo& o = registry.get(PluginKind::oracle, a.oracle.plugin);
@@ -186,6 +171,40 @@ void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& regis
     } catch (const PluginError&) {  // duplicates are reported where the name is read
     }
   }
+}
+
+}  // namespace
+
+void parse_assessment(TableReader& top, Pipeline& p, const PluginRegistry& registry, Diagnostics& diags) {
+  const toml::table* at = top.table("assessment");
+  if (!at) return;
+  AssessmentSpec& a = p.assessment;
+  a.present = true;
+  a.pos = source_pos(at->source());
+  TableReader r(*at, "assessment", diags);
+  if (!read_model_name(r, "model", p, registry, a.model) && !r.node("model"))
+    diags.error(a.pos, "assessment.model: missing (the deployed model: a model plugin or a [models.<name>] entry)");
+  r.integer("train", a.train, 2);
+  r.integer("calibration", a.calibration, 0);
+  r.integer("windows", a.windows, 1, 1000);
+  r.integer("window_size", a.window_size, 2);
+  r.boolean("retrain", a.retrain);
+  r.integer("reference_train", a.reference_train, 0);
+  read_companions(r, p, registry, a);
+  read_model_name(r, "reference", p, registry, a.reference);
+  read_plugin_ref(r, "oracle", "oracle_params", PluginKind::oracle, registry, diags, a.oracle, true);
+
+  AssessmentSampling& s = a.sampling;
+  s.pos = a.pos;
+  read_sampling(r, s, diags);
+  read_shift(r, a, diags);
+  r.finish();
+
+  if (s.budget > a.window_size)
+    diags.error(s.budget_pos, "assessment.sampling.budget: " + std::to_string(s.budget) +
+                                  " labels per window is more than the window (" + std::to_string(a.window_size) +
+                                  " inputs)");
+  check_oracle_requirements(a, registry, diags);
 }
 
 }  // namespace alchain
