@@ -155,23 +155,26 @@ void parse_experiment(TableReader& top, Pipeline& p, const PluginRegistry& regis
   x.present = true;
   x.pos = source_pos(et->source());
   TableReader r(*et, "experiment", diags);
+  // A plugin named in a list, not an entry: the plugin with its defaults.
+  auto plugin_default = [&](PluginKind kind, const std::string& name, SourcePos pos) {
+    PluginRef ref;
+    ref.plugin = name;
+    ref.pos = pos;
+    ref.params = default_params(registry.get(kind, name));
+    ref.version = registry.get(kind, name).version;
+    return ref;
+  };
   auto model_default = [&](const std::string& name, SourcePos pos) {
     ModelEntry e;
     e.name = name;
-    e.model.plugin = name;
-    e.model.pos = pos;
-    e.model.params = default_params(registry.get(PluginKind::model, name));
-    e.model.version = registry.get(PluginKind::model, name).version;
+    e.model = plugin_default(PluginKind::model, name, pos);
     e.training = p.training;
     return e;
   };
   auto policy_default = [&](const std::string& name, SourcePos pos) {
     PolicyEntry e;
     e.name = name;
-    e.policy.plugin = name;
-    e.policy.pos = pos;
-    e.policy.params = default_params(registry.get(PluginKind::policy, name));
-    e.policy.version = registry.get(PluginKind::policy, name).version;
+    e.policy = plugin_default(PluginKind::policy, name, pos);
     return e;
   };
   x.surrogates = read_list(r, "surrogates", PluginKind::model, models, registry, diags, model_default);
