@@ -157,12 +157,14 @@ TEST_CASE("validate refuses what run refuses, with file and position; run writes
                  "cycles = 2\n[[generation]]\nmodel = \"mlp\"\npolicy = \"entropy\"\n",
        ":4:1: budget: the budget needs 62000 labeled samples (initial 50000 + 6000 per cycle), the pool has 60000"},
       {"dropout", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[[generation]]\nmodel = \"mlp\"\npolicy = \"bald\"\n",
-       ":6:10: policy 'bald' samples dropout at inference, but model 'gen0' (mlp) has no dropout > 0"},
+       ":6:10: policy 'bald' needs a model with dropout at inference (MC dropout); model 'gen0' (mlp) has no dropout > 0: "
+       "set model_params.dropout > 0"},
       {"windows", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[assessment]\nmodel = \"mlp\"\noracle = \"confidence\"\n"
                   "window_size = 60000\n",
        ":4:1: assessment: the train split of 'fashion_mnist' has 60000 samples"},
       {"mc_oracle", "schema = 1\n[dataset]\nplugin = \"fashion_mnist\"\n[assessment]\nmodel = \"mlp\"\noracle = \"mc_dropout\"\n",
-       ":6:10: assessment.oracle: oracle 'mc_dropout' runs MC dropout, and model 'mlp' has no active dropout"},
+       ":6:10: assessment.oracle: oracle 'mc_dropout' needs a model with dropout at inference (MC dropout); model 'mlp' has "
+       "no dropout > 0: set its dropout parameter > 0 in a [models.mlp] entry"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);

@@ -15,6 +15,7 @@
 #include "alchain/engine/train_and_evaluate.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/plugin/requirements.hpp"
 #include "alchain/results/assessment_store.hpp"
 #include "alchain/run/device.hpp"
 #include "alchain/run/fault_point.hpp"
@@ -384,10 +385,10 @@ void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset
   if (oracle->wants_calibration() && a.calibration < 2)
     diags.error(a.oracle.pos, who + " calibrates on held-out labelled data; set assessment.calibration (>= 2) or turn "
                                     "its calibration off in oracle_params");
-  if ((oracle->needs() & kOracleNeedMcLogits) && model && !model->stochastic_passes_available())
-    diags.error(a.oracle.pos, who + " runs MC dropout, and model '" + a.model.name +
-                                  "' has no active dropout; set its dropout parameter > 0 in a [models." + a.model.name +
-                                  "] entry");
+  if (model && stochastic_passes_missing(PluginKind::oracle, oracle->needs(), *model))
+    diags.error(a.oracle.pos, stochastic_passes_message(who, "model '" + a.model.name + "'",
+                                                        "set its dropout parameter > 0 in a [models." + a.model.name +
+                                                            "] entry"));
 }
 
 AssessmentOutcome run_assessment(const Pipeline& p, const PluginRegistry& registry, const AssessmentOptions& options) {

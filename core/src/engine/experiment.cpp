@@ -1,5 +1,6 @@
 // The scheduler: preflight checks, then ready trials to the executor, each stored as it ends.
 #include "alchain/engine/experiment.hpp"
+#include "alchain/engine/preflight.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -21,6 +22,7 @@
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/plugin/requirements.hpp"
 #include "alchain/run/weights.hpp"
 #include "alchain/results/result_store.hpp"
 #include "alchain/run/device.hpp"
@@ -86,13 +88,14 @@ void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& regist
         diags.error(s.policy.policy.pos, "policy '" + s.policy.name + "': " + e.what());
         continue;
       }
-      if ((policy->needs() & kNeedMcLogits) && !model->stochastic_passes_available())
-        diags.error(s.policy.policy.pos, "policy '" + s.policy.name + "' samples dropout at inference, but model '" +
-                                             s.model.name +
-                                             (s.model.name != s.model.model.plugin ? "' (" + s.model.model.plugin + ")" : "'") +
-                                             " has no dropout > 0: set model_params.dropout" +
-                                             (p.experiment.present ? " (params.dropout of its [models.<name>] entry)" : "") +
-                                             " > 0");
+      if (stochastic_passes_missing(PluginKind::policy, policy->needs(), *model))
+        diags.error(s.policy.policy.pos,
+                    stochastic_passes_message(
+                        "policy '" + s.policy.name + "'",
+                        "model '" + s.model.name + "'" +
+                            (s.model.name != s.model.model.plugin ? " (" + s.model.model.plugin + ")" : ""),
+                        std::string("set model_params.dropout") +
+                            (p.experiment.present ? " (params.dropout of its [models.<name>] entry)" : "") + " > 0"));
     }
   }
 }
@@ -363,10 +366,8 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   const Progress progress(opts.quiet);
   RunOutcome outcome;
   outcome.output = opts.output;
-  check_output_writable(opts.output);  // before anything is loaded or trained
+  outcome.threads = prepare_run(p, opts.output, opts.threads);
   const int jobs = std::max(1, opts.jobs);
-  outcome.threads = set_compute_threads(opts.threads >= 0 ? opts.threads : p.run.threads);
-  set_run_device(p.run.device);
   const int trial_threads = jobs > 1 ? std::max(1, outcome.threads / jobs) : outcome.threads;
   progress.line("alchain: " + p.name + " (" + tuning_summary() + (jobs > 1 ? ", " + std::to_string(jobs) + " workers with " + std::to_string(trial_threads) + " threads each" : "") + ")");
 

@@ -71,8 +71,8 @@ bool stochastic_passes_missing(PluginKind kind, std::uint32_t needs, const Model
   return (needs & mc) && !model.stochastic_passes_available();
 }
 
-std::string stochastic_passes_message(const std::string& who, const std::string& model_name, const std::string& fix) {
-  return who + " " + kMcPhrase + "; model '" + model_name + "' has no dropout > 0: " + fix;
+std::string stochastic_passes_message(const std::string& who, const std::string& model, const std::string& fix) {
+  return who + " " + kMcPhrase + "; " + model + " has no dropout > 0: " + fix;
 }
 
 bool is_wrapper_policy(const PluginInfo& policy) {

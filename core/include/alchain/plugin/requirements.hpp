@@ -48,9 +48,10 @@ std::string mc_dropout_models_like(const PluginRegistry& registry, const PluginI
 /// parameters (a model that declares the flag may still have dropout 0).
 bool stochastic_passes_missing(PluginKind kind, std::uint32_t needs, const Model& model);
 
-/// The one wording of that refusal: `who` needs a model with dropout at inference (MC dropout);
-/// model `model_name` has no dropout > 0, and `fix` (where to set it) as the caller knows it.
-std::string stochastic_passes_message(const std::string& who, const std::string& model_name, const std::string& fix);
+/// The one wording of that refusal: "<who> needs a model with dropout at inference (MC dropout);
+/// <model> has no dropout > 0: <fix>", `model` as the caller names it ("model 'gen0' (mlp)") and
+/// `fix` where to set the dropout, as the caller knows it.
+std::string stochastic_passes_message(const std::string& who, const std::string& model, const std::string& fix);
 
 /// Whether `policy` wraps another policy (its string parameter `base`) and passes on that base's
 /// needs: the descriptor declares ALCHAIN_FLAG_WRAPPER (since ABI 3.1); a plugin built before 3.1
