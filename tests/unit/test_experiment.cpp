@@ -464,3 +464,41 @@ TEST_CASE("alchain report draws every figure of a matrix, and of a run cut short
   CHECK(contains(r.output, (dir / "not.h5").string() + ": "));
   CHECK_FALSE(std::filesystem::exists(dir / "none"));
 }
+
+TEST_CASE("a summary of one repeat prints no test statistics, and says why") {
+  // A chain of one repeat (the quick start): gen0 beats random, gen1 does not.
+  Summary s;
+  s.pipeline = "one";
+  s.plan_kind = "chain";
+  s.status = "complete";
+  s.rows = {"gen0", "gen1"};
+  s.columns = {"chain", "random"};
+  s.repeats = 1;
+  s.labeled_per_row = {300, 400};
+  s.values = {{{0.80}, {0.70}}, {{0.60}, {0.65}}};
+  std::ostringstream text;
+  print_summary(text, s, SummaryFormat::text);
+  INFO(text.str());
+  // n, mean difference, then "-" for the interval, the t-test, Wilcoxon and Holm.
+  std::vector<std::string> gen0;
+  {
+    std::istringstream lines(text.str());
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("gen0        chain", 0) == 0) {
+        std::istringstream words(line);
+        for (std::string w; words >> w;) gen0.push_back(w);
+      }
+  }
+  CHECK(gen0 == std::vector<std::string>{"gen0", "chain", "1", "+10.00", "-", "-", "-", "-", "1/1"});
+  CHECK(contains(text.str(), "-: not computed for a cell with one repeat (n = 1): a paired test needs at least 2"));
+  CHECK(contains(text.str(), "1 of 2 beat random"));
+  CHECK(contains(text.str(), "sign test over the cells: p = -"));
+
+  // With two repeats the same table has its tests, and no such line.
+  s.repeats = 2;
+  s.values = {{{0.80, 0.82}, {0.70, 0.71}}, {{0.60, 0.61}, {0.65, 0.64}}};
+  std::ostringstream two;
+  print_summary(two, s, SummaryFormat::text);
+  CHECK_FALSE(contains(two.str(), "not computed"));
+  CHECK_FALSE(contains(two.str(), "sign test over the cells: p = -"));
+}

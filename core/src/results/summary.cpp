@@ -1,6 +1,7 @@
 // Reads the summary cells of a result file and prints them as text, CSV, JSON or Markdown.
 #include "alchain/results/summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -102,7 +103,10 @@ stats::PairedComparison compare(const Summary& s, std::size_t r, std::size_t c) 
       a.push_back(cell[i]);
       b.push_back(rnd[i]);
     }
-  return stats::compare_paired(a, b);
+  stats::PairedComparison pc = stats::compare_paired(a, b);
+  // One pair is no test: its exact Wilcoxon p is 1 whatever the difference (the t-test's is already NaN).
+  if (pc.n < 2) pc.wilcoxon_p = NAN;
+  return pc;
 }
 
 std::string mean_sd(const std::vector<double>& v) {
@@ -163,7 +167,9 @@ Counts count(const Summary& s, const std::vector<Row>& rows) {
     if (x.pc.mean_diff < 0 && x.pc.t_p < 0.05) ++k.significant_worse;
     if (x.pc.mean_diff < 0 && x.holm < 0.05) ++k.holm_worse;
   }
-  k.sign_p = stats::sign_test_p(k.better, k.worse);
+  // Over cells of one repeat each, the count is a description, not a test.
+  const bool repeated = std::any_of(rows.begin(), rows.end(), [](const Row& x) { return x.pc.n >= 2; });
+  k.sign_p = repeated ? stats::sign_test_p(k.better, k.worse) : NAN;
   return k;
 }
 
@@ -230,7 +236,8 @@ void print_text(std::ostream& os, const Summary& s, bool markdown) {
     const std::string diag = s.plan_kind == "matrix" && !s.off_diagonal(x.r, x.c) ? " (own)" : "";
     const std::vector<std::string> cells = {
         std::to_string(pc.n), num("%+.2f", 100 * pc.mean_diff),
-        "[" + num("%+.2f", 100 * pc.ci.lo) + ", " + num("%+.2f", 100 * pc.ci.hi) + "]", num("%.3g", pc.t_p),
+        std::isnan(pc.ci.lo) ? "-" : "[" + num("%+.2f", 100 * pc.ci.lo) + ", " + num("%+.2f", 100 * pc.ci.hi) + "]",
+        num("%.3g", pc.t_p),
         num("%.3g", pc.wilcoxon_p), num("%.3g", x.holm),
         std::to_string(pc.wins) + "/" + std::to_string(pc.n)};
     if (markdown) {
@@ -243,6 +250,8 @@ void print_text(std::ostream& os, const Summary& s, bool markdown) {
       os << "\n";
     }
   }
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& x) { return x.pc.n < 2; }))
+    os << "\n-: not computed for a cell with one repeat (n = 1): a paired test needs at least 2\n";
   os << "\n" << counts_line(s, count(s, rows)) << "\n";
 }
 
