@@ -116,7 +116,7 @@ inline const PluginRegistry& shipped_plugins() {
       add(ALCHAIN_KIND_POLICY, p, kPasses, ALCHAIN_FUZZ_N(kPasses), ALCHAIN_FLAG_NEEDS_MC_DROPOUT);
     add(ALCHAIN_KIND_POLICY, "committee", kCommittee, ALCHAIN_FUZZ_N(kCommittee), ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS);
     add(ALCHAIN_KIND_POLICY, "llal", kLlal, ALCHAIN_FUZZ_N(kLlal), 0);
-    add(ALCHAIN_KIND_POLICY, "power", kPower, ALCHAIN_FUZZ_N(kPower), 0);
+    add(ALCHAIN_KIND_POLICY, "power", kPower, ALCHAIN_FUZZ_N(kPower), ALCHAIN_FLAG_WRAPPER);
     add(ALCHAIN_KIND_POLICY, "true_loss", nullptr, 0, ALCHAIN_FLAG_USES_LABELS);
     add(ALCHAIN_KIND_ORACLE, "confidence", kConfidence, ALCHAIN_FUZZ_N(kConfidence), 0);
     add(ALCHAIN_KIND_ORACLE, "agreement", kAgreement, ALCHAIN_FUZZ_N(kAgreement), ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS);
