@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "alchain/sdk/rng.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain::assess {
 namespace {
@@ -177,24 +177,21 @@ std::vector<SimResult> simulate_all(const SimConfig& base) {
 }
 
 void print_table(std::ostream& os, const std::vector<SimResult>& rows) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "%-13s %-10s %-19s %7s %7s %8s %8s %8s %8s %7s %7s %7s %7s %7s %6s\n", "regime",
-                "design", "estimator", "truth", "online", "coverage", "bias", "rmse", "rms_se", "rel", "width", "n_eff", "labels",
-                "fails", "lambda");
-  os << buf;
+  os << format("%-13s %-10s %-19s %7s %7s %8s %8s %8s %8s %7s %7s %7s %7s %7s %6s\n", "regime", "design",
+               "estimator", "truth", "online", "coverage", "bias", "rmse", "rms_se", "rel", "width", "n_eff", "labels",
+               "fails", "lambda");
   for (const SimResult& r : rows) {
     double srs_rmse = 0.0;
     for (const SimResult& o : rows)
       if (o.config.regime == r.config.regime && o.config.estimator == Estimator::srs_wilson &&
           o.config.N == r.config.N && o.config.n == r.config.n && o.config.accuracy == r.config.accuracy)
         srs_rmse = o.rmse;
-    char rel[16] = "-";
-    if (srs_rmse > 0.0) std::snprintf(rel, sizeof rel, "%.3f", r.rmse / srs_rmse);
-    std::snprintf(buf, sizeof buf, "%-13s %-10s %-19s %7.4f %7.4f %8.4f %+8.5f %8.5f %8.5f %7s %7.4f %7.0f %7.1f %7.1f %6.3f\n",
-                  to_string(r.config.regime), to_string(r.config.design), to_string(r.config.estimator), r.truth,
-                  r.online, r.coverage, r.bias, r.rmse, r.rms_se, rel, r.mean_width, r.mean_n_eff, r.mean_labels,
-                  r.mean_failures, r.mean_lambda);
-    os << buf;
+    // Not format_number: a NaN ratio prints "nan", as it always has; "-" means there is no SRS row.
+    const std::string rel = srs_rmse > 0.0 ? format("%.3f", r.rmse / srs_rmse) : std::string("-");
+    os << format("%-13s %-10s %-19s %7.4f %7.4f %8.4f %+8.5f %8.5f %8.5f %7s %7.4f %7.0f %7.1f %7.1f %6.3f\n",
+                 to_string(r.config.regime), to_string(r.config.design), to_string(r.config.estimator), r.truth,
+                 r.online, r.coverage, r.bias, r.rmse, r.rms_se, rel.c_str(), r.mean_width, r.mean_n_eff,
+                 r.mean_labels, r.mean_failures, r.mean_lambda);
   }
 }
 

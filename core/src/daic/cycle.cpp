@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <ostream>
 
 #include <torch/torch.h>
@@ -29,6 +28,7 @@
 #include "alchain/sdk/policy.hpp"
 #include "alchain/sdk/rng.hpp"
 #include "alchain/util/clock.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
@@ -51,13 +51,10 @@ double per_window(const std::vector<double>& v, int w) {
 }
 
 std::string window_line(const WindowRow& row, int windows) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
+  return format("window %d/%d: true %.4f, online %.4f, estimate %.4f [%.4f, %.4f] %s, %lld labels, %lld failures",
                 row.window + 1, windows, row.true_accuracy, row.online, row.estimate, row.lo, row.hi,
                 row.covered ? "covers" : "MISSES", static_cast<long long>(row.labels),
                 static_cast<long long>(row.failures));
-  return buf;
 }
 
 /// The chosen estimator's figures a window's row shows.
@@ -95,10 +92,8 @@ class Cycle {
     const TrainingJob job{m, ids, derive_seed(p_.run.seed, {stream, round, 1}), derive_seed(p_.run.seed, {stream, round, 2})};
     const TrainedModel t =
         train_and_evaluate({registry_, ctx_, *data_, num_classes_, p_.run.inference_batch_size}, job, epochs_);
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "  %s on %zu samples: test accuracy %.4f (%.1f s)", m.name.c_str(), ids.size(),
-                  t.eval.accuracy, t.train.seconds);
-    progress_.line(buf);
+    progress_.line(format("  %s on %zu samples: test accuracy %.4f (%.1f s)", m.name.c_str(), ids.size(),
+                          t.eval.accuracy, t.train.seconds));
     return {t.model, t.eval.accuracy};
   }
 
@@ -412,37 +407,29 @@ AssessmentOutcome run_assessment(const Pipeline& p, const PluginRegistry& regist
 void print_assessment(std::ostream& os, const AssessmentOutcome& outcome) {
   const std::vector<WindowRow>& rows = outcome.rows;
   const double level = outcome.level;
-  char buf[256];
-  if (!std::isnan(outcome.test_accuracy_before)) {
-    std::snprintf(buf, sizeof buf, "first deployed model: test accuracy %.4f (clean test split)\n\n", outcome.test_accuracy_before);
-    os << buf;
-  }
-  std::snprintf(buf, sizeof buf, "%-6s %-8s %-6s %-7s %-10s %-7s %-26s %-7s %-6s %-8s %s\n", "window", "severity",
-                "prior", "true", "no-retrain", "online", "estimate [CI]", "covers", "labels", "failures",
-                "test acc after retraining");
-  os << buf;
+  if (!std::isnan(outcome.test_accuracy_before))
+    os << format("first deployed model: test accuracy %.4f (clean test split)\n\n", outcome.test_accuracy_before);
+  os << format("%-6s %-8s %-6s %-7s %-10s %-7s %-26s %-7s %-6s %-8s %s\n", "window", "severity", "prior", "true",
+               "no-retrain", "online", "estimate [CI]", "covers", "labels", "failures", "test acc after retraining");
   int covered = 0;
   double online_err = 0, est_err = 0;
   for (const WindowRow& r : rows) {
-    char ci[64];
-    std::snprintf(ci, sizeof ci, "%.4f [%.4f, %.4f]", r.estimate, r.lo, r.hi);
-    char after[32];
-    if (std::isnan(r.test_accuracy_after)) std::snprintf(after, sizeof after, "-");
-    else std::snprintf(after, sizeof after, "%.4f (%lld labelled)", r.test_accuracy_after, static_cast<long long>(r.train_size_after));
-    std::snprintf(buf, sizeof buf, "%-6d %-8.2f %-6.2f %-7.4f %-10.4f %-7.4f %-26s %-7s %-6lld %-8lld %s\n", r.window,
-                  r.severity, r.prior_shift, r.true_accuracy, r.baseline_accuracy, r.online, ci, r.covered ? "yes" : "NO",
-                  static_cast<long long>(r.labels), static_cast<long long>(r.failures), after);
-    os << buf;
+    const std::string ci = format("%.4f [%.4f, %.4f]", r.estimate, r.lo, r.hi);
+    const std::string after =
+        std::isnan(r.test_accuracy_after)
+            ? std::string("-")
+            : format("%.4f (%lld labelled)", r.test_accuracy_after, static_cast<long long>(r.train_size_after));
+    os << format("%-6d %-8.2f %-6.2f %-7.4f %-10.4f %-7.4f %-26s %-7s %-6lld %-8lld %s\n", r.window, r.severity,
+                 r.prior_shift, r.true_accuracy, r.baseline_accuracy, r.online, ci.c_str(), r.covered ? "yes" : "NO",
+                 static_cast<long long>(r.labels), static_cast<long long>(r.failures), after.c_str());
     covered += r.covered ? 1 : 0;
     online_err += std::fabs(r.online - r.true_accuracy);
     est_err += std::fabs(r.estimate - r.true_accuracy);
   }
   if (rows.empty()) return;
   const double n = static_cast<double>(rows.size());
-  std::snprintf(buf, sizeof buf,
-                "\n%d of %zu %.0f%% intervals cover the true accuracy; mean |error|: online %.4f, combined %.4f\n",
-                covered, rows.size(), 100 * level, online_err / n, est_err / n);
-  os << buf;
+  os << format("\n%d of %zu %.0f%% intervals cover the true accuracy; mean |error|: online %.4f, combined %.4f\n",
+               covered, rows.size(), 100 * level, online_err / n, est_err / n);
 }
 
 }  // namespace alchain

@@ -1,13 +1,13 @@
 #include "alchain/engine/dataset_census.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ostream>
 #include <string>
 
 #include <torch/torch.h>
 
 #include "alchain/engine/model_cost.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
@@ -38,9 +38,7 @@ LabelCensus count_labels(Dataset& data, Split split, std::int64_t limit, std::in
 
 namespace {
 std::string percent(std::int64_t n, std::int64_t total) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", total > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
-  return buf;
+  return format("%.2f", total > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
 }
 std::string pad(std::string s, std::size_t w, bool right) {
   if (s.size() >= w) return s;

@@ -34,6 +34,7 @@
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
 #include "alchain/util/clock.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
@@ -41,10 +42,8 @@ namespace {
 
 std::string clock_text(double s) {
   const long t = static_cast<long>(s + 0.5);
-  char b[32];
-  if (t >= 3600) std::snprintf(b, sizeof b, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  else std::snprintf(b, sizeof b, "%ld:%02ld", t / 60, t % 60);
-  return b;
+  if (t >= 3600) return format("%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  return format("%ld:%02ld", t / 60, t % 60);
 }
 
 /// Creates every model and policy of the plan once, so bad parameters and impossible pairings
@@ -116,13 +115,11 @@ void check_latency(const Pipeline& p, const PluginRegistry& registry, const Data
     }
     const double ms = latency_ms(cost.gops(), hw->tops);
     if (ms <= g.max_latency_ms) continue;
-    char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "generation[%zu].max_latency_ms: model '%s' does not fit %s: %.4g GOPs per %s input take %.4g ms "
-                  "at %g TOPS, over the limit of %g ms",
-                  i, g.model.plugin.c_str(), hw->name.c_str(), cost.gops(), shape_text(info.input_shape).c_str(), ms,
-                  hw->tops, g.max_latency_ms);
-    diags.error(g.latency_pos, buf);
+    diags.error(g.latency_pos,
+                format("generation[%zu].max_latency_ms: model '%s' does not fit %s: %.4g GOPs per %s input take "
+                       "%.4g ms at %g TOPS, over the limit of %g ms",
+                       i, g.model.plugin.c_str(), hw->name.c_str(), cost.gops(),
+                       shape_text(info.input_shape).c_str(), ms, hw->tops, g.max_latency_ms));
   }
 }
 
@@ -229,14 +226,14 @@ class ProgressMeter {
     run_work_ += w;
     const double elapsed = monotonic_seconds() - t_run_;
     const double left = run_work_ > 0 ? elapsed / run_work_ * std::max(0.0, total_work_ - done_work_) : 0.0;
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store_.done_count(),
-                  plan_.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(), clock_text(left).c_str());
+    const std::string line = format("[%zu/%zu] %s done (%.0f s); elapsed %s, about %s left", store_.done_count(),
+                                    plan_.trials.size(), d.id.c_str(), d.seconds, clock_text(elapsed).c_str(),
+                                    clock_text(left).c_str());
     if (live_) {
-      std::fprintf(stderr, "\r\033[K%s", buf);
+      std::fprintf(stderr, "\r\033[K%s", line.c_str());
       std::fflush(stderr);
     } else {
-      progress_.line(buf);
+      progress_.line(line);
     }
   }
 

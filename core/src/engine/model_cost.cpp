@@ -1,12 +1,12 @@
 #include "alchain/engine/model_cost.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ostream>
 #include <stdexcept>
 
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/sdk/model.hpp"
+#include "alchain/util/format.hpp"
 #include "alchain/util/text.hpp"
 
 namespace alchain {
@@ -32,11 +32,6 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 }
 
 namespace {
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 std::string right(const std::string& s, std::size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
 std::string left(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 }  // namespace
@@ -52,13 +47,13 @@ void print_model_costs(std::ostream& os, const std::vector<ModelCost>& models, c
   os << "\n";
   for (const auto& m : models) {
     os << left(m.label, w) << "  " << right(std::to_string(m.params), 11) << "  " << right(std::to_string(m.macs), 14)
-       << "  " << right(fmt("%.4g", m.gops()), 9);
-    for (const auto& h : hardware) os << "  " << right(fmt("%.4g", latency_ms(m.gops(), h.tops)), 10);
+       << "  " << right(format("%.4g", m.gops()), 9);
+    for (const auto& h : hardware) os << "  " << right(format("%.4g", latency_ms(m.gops(), h.tops)), 10);
     os << "\n";
   }
   os << "\nhardware:";
   for (const auto& h : hardware)
-    os << " " << h.name << " " << fmt("%g", h.tops) << " TOPS" << (h.note.empty() ? "" : " (" + h.note + ")") << ";";
+    os << " " << h.name << " " << format("%g", h.tops) << " TOPS" << (h.note.empty() ? "" : " (" + h.note + ")") << ";";
   os << "\n";
 }
 

@@ -1,5 +1,4 @@
 // What a plan will cost: trainings by kind and multiply-adds, for `alchain plan`.
-#include <cstdio>
 #include <map>
 #include <ostream>
 
@@ -12,6 +11,7 @@
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
+#include "alchain/util/format.hpp"
 #include "alchain/util/text.hpp"
 
 namespace alchain {
@@ -87,28 +87,22 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
 void print_plan(std::ostream& os, const Plan& plan, const PlanCost& c, double gmacs, bool list) {
   int selects = 0, trains = 0;
   for (const Trial& t : plan.trials) (t.kind == TrialKind::select ? selects : trains)++;
-  char b[512];
-  std::snprintf(b, sizeof b, "plan %s (%s, fingerprint %s)\n", plan.name.c_str(), to_string(plan.kind), plan.fingerprint.c_str());
-  os << b;
+  os << format("plan %s (%s, fingerprint %s)\n", plan.name.c_str(), to_string(plan.kind), plan.fingerprint.c_str());
   os << "  rows (deployments): ";
   os << join(plan.rows) << "\n  columns (picks):    " << join(plan.columns);
-  std::snprintf(b, sizeof b,
-                "\n  pool %lld, initial %lld, %lld per cycle, %d repeats\n"
-                "  trials: %zu (%d selection chains, %d trainings on picks)\n"
-                "  trainings: %d surrogate rounds that pick + %d surrogate rounds on the final set"
-                " + %d deployments on surrogate picks + %d on random picks = %d\n",
-                static_cast<long long>(plan.pool_size), static_cast<long long>(plan.initial),
-                static_cast<long long>(plan.per_cycle), plan.repeats(), plan.trials.size(), selects, trains,
-                c.selecting_rounds, c.surrogate_final_rounds, c.deployment_trainings, c.random_trainings,
-                c.selecting_rounds + c.surrogate_final_rounds + c.deployment_trainings + c.random_trainings);
-  os << b;
+  os << format("\n  pool %lld, initial %lld, %lld per cycle, %d repeats\n"
+               "  trials: %zu (%d selection chains, %d trainings on picks)\n"
+               "  trainings: %d surrogate rounds that pick + %d surrogate rounds on the final set"
+               " + %d deployments on surrogate picks + %d on random picks = %d\n",
+               static_cast<long long>(plan.pool_size), static_cast<long long>(plan.initial),
+               static_cast<long long>(plan.per_cycle), plan.repeats(), plan.trials.size(), selects, trains,
+               c.selecting_rounds, c.surrogate_final_rounds, c.deployment_trainings, c.random_trainings,
+               c.selecting_rounds + c.surrogate_final_rounds + c.deployment_trainings + c.random_trainings);
   const double total = c.train_macs + c.score_macs + c.eval_macs;
-  std::snprintf(b, sizeof b,
-                "  cost: %.3g multiply-adds (training %.0f%%, scoring %.0f%%, evaluation %.0f%%);"
-                " about %.0f min at %.0f GMAC/s (an assumption: --speed)\n",
-                total, 100 * c.train_macs / total, 100 * c.score_macs / total, 100 * c.eval_macs / total,
-                total / (gmacs * 1e9) / 60.0, gmacs);
-  os << b;
+  os << format("  cost: %.3g multiply-adds (training %.0f%%, scoring %.0f%%, evaluation %.0f%%);"
+               " about %.0f min at %.0f GMAC/s (an assumption: --speed)\n",
+               total, 100 * c.train_macs / total, 100 * c.score_macs / total, 100 * c.eval_macs / total,
+               total / (gmacs * 1e9) / 60.0, gmacs);
   // Initial weights (the fingerprint names their bytes; the user should see which files).
   std::map<std::string, const ModelEntry*> weighted;
   auto note = [&](const ModelEntry& m) {

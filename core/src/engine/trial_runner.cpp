@@ -2,7 +2,6 @@
 #include "alchain/engine/trial_runner.hpp"
 
 #include <chrono>
-#include <cstdio>
 
 #include <torch/torch.h>
 
@@ -19,6 +18,7 @@
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
 #include "alchain/util/clock.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
@@ -108,10 +108,9 @@ TrialRunner::Round TrialRunner::train_round(const Trial& trial, const ModelEntry
   rec.steps = tr.steps;
   rec.timings["train_s"] = tr.seconds;
   rec.timings["eval_s"] = ev.seconds;
-  char buf[128];
-  std::snprintf(buf, sizeof buf, ": %s on %lld samples, %s %.4f (%.1f s)", m.name.c_str(),
-                static_cast<long long>(n), ev.metric.c_str(), ev.value, tr.seconds + ev.seconds);
-  progress_.line("  " + trial.id + buf);
+  progress_.line("  " + trial.id +
+                 format(": %s on %lld samples, %s %.4f (%.1f s)", m.name.c_str(), static_cast<long long>(n),
+                        ev.metric.c_str(), ev.value, tr.seconds + ev.seconds));
   return round;
 }
 

@@ -1,11 +1,11 @@
 // Expands chains and matrices into trials; derives every seed from what a job is.
 #include "alchain/plan/plan.hpp"
 #include "alchain/util/digest.hpp"
+#include "alchain/util/format.hpp"
 #include "alchain/util/text.hpp"
 #include "alchain/version.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -117,11 +117,7 @@ std::string describe_policy(const PolicyEntry& p) {
          reduction;
 }
 
-std::string hex(std::uint64_t x) {
-  char b[17];
-  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(x));
-  return b;
-}
+std::string hex(std::uint64_t x) { return format("%016llx", static_cast<unsigned long long>(x)); }
 
 std::string rtag(int r) { return "r" + std::to_string(r); }
 

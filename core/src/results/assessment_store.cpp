@@ -2,10 +2,10 @@
 #include "alchain/results/assessment_store.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 #include "alchain/run/interrupt.hpp"
+#include "alchain/util/format.hpp"
 #include "alchain/version.hpp"
 #include "atomic_file.hpp"
 #include "h5_util.hpp"
@@ -121,9 +121,7 @@ void AssessmentStore::write_window(const WindowRecord& w) const {
   H5::H5File file = h5::open(output_, true);
   H5::Group root = file.openGroup("/");
   H5::Group windows = file.openGroup("windows");
-  char name[16];
-  std::snprintf(name, sizeof name, "%03d", r.window);
-  H5::Group g = windows.createGroup(name);
+  H5::Group g = windows.createGroup(format("%03d", r.window));
   h5::int_attr(g, "window", r.window);
   for (const auto& [key, field] : kRealAttrs) h5::double_attr(g, key, r.*field);
   for (const auto& [key, field] : kCountAttrs) h5::int_attr(g, key, r.*field);

@@ -1,19 +1,12 @@
-// Number and JSON formatting shared by the summary and the transferability tables.
+// JSON formatting shared by the summary and the transferability tables (numbers: alchain::format_number).
 #pragma once
 
 #include <cmath>
-#include <cstdio>
 #include <string>
 
-namespace alchain::fmt {
+#include "alchain/util/format.hpp"
 
-/// printf-style formatting of one number; "-" for NaN.
-inline std::string num(const char* format, double v) {
-  if (std::isnan(v)) return "-";
-  char b[64];
-  std::snprintf(b, sizeof b, format, v);
-  return b;
-}
+namespace alchain::fmt {
 
 inline std::string json_str(const std::string& s) {
   std::string out = "\"";
@@ -25,6 +18,6 @@ inline std::string json_str(const std::string& s) {
 }
 
 /// Full precision; null for NaN.
-inline std::string json_num(double v) { return std::isnan(v) ? "null" : num("%.17g", v); }
+inline std::string json_num(double v) { return std::isnan(v) ? "null" : format("%.17g", v); }
 
 }  // namespace alchain::fmt

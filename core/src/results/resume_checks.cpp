@@ -4,13 +4,13 @@
 #include <zlib.h>
 
 #include <cinttypes>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "alchain/util/format.hpp"
 #include "h5_util.hpp"
 
 namespace alchain {
@@ -41,9 +41,7 @@ std::uint32_t crc_of(const void* bytes, std::size_t size) {
 
 /// "crc32 <8 lowercase hex digits> size <decimal>\n", exactly.
 std::string format_sum(std::uint32_t crc, std::uint64_t size) {
-  char line[64];
-  std::snprintf(line, sizeof line, "crc32 %08" PRIx32 " size %" PRIu64 "\n", crc, size);
-  return line;
+  return format("crc32 %08" PRIx32 " size %" PRIu64 "\n", crc, size);
 }
 
 bool parse_sum(const std::vector<unsigned char>& text, std::uint32_t& crc, std::uint64_t& size) {

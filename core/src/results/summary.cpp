@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <ostream>
 #include <stdexcept>
 
 #include "alchain/stats/paired.hpp"
+#include "alchain/util/format.hpp"
 #include "format_util.hpp"
 #include "h5_util.hpp"
 
@@ -84,7 +84,6 @@ namespace {
 
 using fmt::json_num;
 using fmt::json_str;
-using fmt::num;
 
 std::vector<double> present(const std::vector<double>& v) {
   std::vector<double> out;
@@ -112,8 +111,8 @@ stats::PairedComparison compare(const Summary& s, std::size_t r, std::size_t c) 
 std::string mean_sd(const std::vector<double>& v) {
   const stats::Describe d = stats::describe(present(v));
   if (d.n == 0) return "-";
-  if (d.n == 1) return num("%.4f", d.mean);
-  return num("%.4f", d.mean) + " ± " + num("%.4f", d.sd);
+  if (d.n == 1) return format_number("%.4f", d.mean);
+  return format_number("%.4f", d.mean) + " ± " + format_number("%.4f", d.sd);
 }
 
 std::string pad(const std::string& s, std::size_t w) {
@@ -175,14 +174,11 @@ Counts count(const Summary& s, const std::vector<Row>& rows) {
 
 std::string counts_line(const Summary& s, const Counts& k) {
   const std::string what = s.plan_kind == "matrix" ? "off-diagonal cells" : "generations";
-  char b[600];
-  std::snprintf(b, sizeof b,
-                "%s: %d of %d beat random (mean difference > 0); %d of %d at p < 0.05 (paired t-test), %d of %d "
+  return format("%s: %d of %d beat random (mean difference > 0); %d of %d at p < 0.05 (paired t-test), %d of %d "
                 "after Holm's adjustment; worse than random at p < 0.05: %d (t-test), %d (Holm); sign test over "
                 "the cells: p = %s",
                 what.c_str(), k.better, k.cells, k.significant, k.cells, k.holm, k.cells, k.significant_worse,
-                k.holm_worse, num("%.3g", k.sign_p).c_str());
-  return b;
+                k.holm_worse, format_number("%.3g", k.sign_p).c_str());
 }
 
 void print_text(std::ostream& os, const Summary& s, bool markdown) {
@@ -235,10 +231,14 @@ void print_text(std::ostream& os, const Summary& s, bool markdown) {
     const auto& pc = x.pc;
     const std::string diag = s.plan_kind == "matrix" && !s.off_diagonal(x.r, x.c) ? " (own)" : "";
     const std::vector<std::string> cells = {
-        std::to_string(pc.n), num("%+.2f", 100 * pc.mean_diff),
-        std::isnan(pc.ci.lo) ? "-" : "[" + num("%+.2f", 100 * pc.ci.lo) + ", " + num("%+.2f", 100 * pc.ci.hi) + "]",
-        num("%.3g", pc.t_p),
-        num("%.3g", pc.wilcoxon_p), num("%.3g", x.holm),
+        std::to_string(pc.n),
+        format_number("%+.2f", 100 * pc.mean_diff),
+        std::isnan(pc.ci.lo)
+            ? "-"
+            : "[" + format_number("%+.2f", 100 * pc.ci.lo) + ", " + format_number("%+.2f", 100 * pc.ci.hi) + "]",
+        format_number("%.3g", pc.t_p),
+        format_number("%.3g", pc.wilcoxon_p),
+        format_number("%.3g", x.holm),
         std::to_string(pc.wins) + "/" + std::to_string(pc.n)};
     if (markdown) {
       os << "| " << s.rows[x.r] << " | " << s.columns[x.c] << diag;

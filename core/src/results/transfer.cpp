@@ -10,6 +10,7 @@
 
 #include "alchain/stats/paired.hpp"
 #include "alchain/stats/rank.hpp"
+#include "alchain/util/format.hpp"
 #include "atomic_file.hpp"
 #include "format_util.hpp"
 #include "h5_util.hpp"
@@ -63,7 +64,7 @@ std::vector<double> present_values(const std::vector<double>& v) {
 std::string mean_sd(const std::vector<double>& v) {
   const stats::Describe d = stats::describe(present_values(v));
   if (d.n == 0) return "-";
-  return fmt::num("%.3f", d.mean) + " ± " + (d.n < 2 ? std::string("-") : fmt::num("%.3f", d.sd));
+  return format_number("%.3f", d.mean) + " ± " + (d.n < 2 ? std::string("-") : format_number("%.3f", d.sd));
 }
 
 void compute_spread(Transfer& t, const std::map<std::string, std::vector<FirstRound>>& rounds) {
@@ -172,9 +173,9 @@ void print_transfer(std::ostream& os, const Transfer& t, SummaryFormat format) {
     os << "a,b,repeat,spearman,kendall,jaccard,share_of_b\n";
     for (const TransferPair& p : t.pairs)
       for (std::size_t r = 0; r < p.spearman.size(); ++r)
-        os << p.a << "," << p.b << "," << r << "," << fmt::num("%.17g", p.spearman[r]) << ","
-           << fmt::num("%.17g", p.kendall[r]) << "," << fmt::num("%.17g", p.jaccard[r]) << ","
-           << fmt::num("%.17g", p.share[r]) << "\n";
+        os << p.a << "," << p.b << "," << r << "," << format_number("%.17g", p.spearman[r]) << ","
+           << format_number("%.17g", p.kendall[r]) << "," << format_number("%.17g", p.jaccard[r]) << ","
+           << format_number("%.17g", p.share[r]) << "\n";
     return;
   }
   if (format == SummaryFormat::json) {
@@ -242,7 +243,7 @@ void print_transfer(std::ostream& os, const Transfer& t, SummaryFormat format) {
   const stats::Describe base = stats::describe(present_values(t.spread.front().mean));
   for (const ScoreSpread& sp : t.spread) {
     const stats::Describe m = stats::describe(present_values(sp.mean));
-    row({sp.column, mean_sd(sp.mean), mean_sd(sp.sd), mean_sd(sp.top10), fmt::num("%.3f", m.mean / base.mean)});
+    row({sp.column, mean_sd(sp.mean), mean_sd(sp.sd), mean_sd(sp.top10), format_number("%.3f", m.mean / base.mean)});
   }
 }
 
