@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include "alchain/pipeline/plugin_params.hpp"
+#include "alchain/plugin/descriptor_check.hpp"
+#include "alchain/plugin/requirements.hpp"
 #include "alchain/sdk/plugin.hpp"
 #include "test_support.hpp"
 
@@ -254,4 +256,44 @@ TEST_CASE("scan order is deterministic: directories in order, files sorted") {
     shipped += e.path().extension() == ".so";
   CHECK(shipped >= 22);             // 2 datasets, 3 models, 13 policies, 4 oracles at least
   CHECK(fa.size() == shipped + 1);  // and the fixture
+}
+
+namespace {
+void* wrapper_test_create(const void*, const void*, char*, std::size_t) { return nullptr; }
+void wrapper_test_destroy(void*) {}
+}  // namespace
+
+TEST_CASE("ALCHAIN_FLAG_WRAPPER: only a 3.1 policy with a string 'base' may declare it; a 3.0 one with 'base' is still a wrapper") {
+  const alchain_param_spec base[] = {
+      {"base", ALCHAIN_PARAM_STRING, "\"entropy\"", ALCHAIN_UNBOUNDED, ALCHAIN_UNBOUNDED, nullptr, "wrapped"}};
+  const alchain_param_spec other[] = {{"beta", ALCHAIN_PARAM_FLOAT, "1.0", 0, ALCHAIN_UNBOUNDED, nullptr, "b"}};
+  const auto descriptor = [&](std::uint32_t kind, std::uint16_t minor, const alchain_param_spec* params,
+                              std::uint32_t flags) {
+    return alchain_plugin_descriptor{sizeof(alchain_plugin_descriptor), ALCHAIN_ABI_MAJOR, minor, kind, "wrap",
+                                     "1.0.0", "d", "fp", params, 1, wrapper_test_create, wrapper_test_destroy, flags};
+  };
+  const auto check = [](const alchain_plugin_descriptor& d) { return check_descriptor(&d, "lib/wrap.so", "fp"); };
+
+  // Declared where it belongs: taken for a wrapper.
+  const CheckedDescriptor ok = check(descriptor(ALCHAIN_KIND_POLICY, 1, base, ALCHAIN_FLAG_WRAPPER));
+  CHECK(is_wrapper_policy(ok.info));
+  // A 3.1 policy with 'base' that does not declare it is not a wrapper (its needs() are checked).
+  CHECK_FALSE(is_wrapper_policy(check(descriptor(ALCHAIN_KIND_POLICY, 1, base, 0)).info));
+  // A 3.0 plugin could not declare it: a string 'base' still marks a wrapper, as before 3.1.
+  CHECK(is_wrapper_policy(check(descriptor(ALCHAIN_KIND_POLICY, 0, base, 0)).info));
+
+  const auto refused = [&](const alchain_plugin_descriptor& d, const std::string& why) {
+    try {
+      check(d);
+      FAIL("accepted: " << why);
+    } catch (const PluginError& e) {
+      CHECK(e.kind() == PluginErrorKind::bad_descriptor);
+      CHECK_MESSAGE(std::string(e.what()).find(why) != std::string::npos, e.what());
+    }
+  };
+  // Bit 6 means nothing to a 3.0 descriptor: refused as a 3.0 host refused it.
+  refused(descriptor(ALCHAIN_KIND_POLICY, 0, base, ALCHAIN_FLAG_WRAPPER), "declares unknown flags 0x40 (for ABI 3.0");
+  // Not a policy, or no base to wrap: refused before any of its code runs.
+  refused(descriptor(ALCHAIN_KIND_MODEL, 1, base, ALCHAIN_FLAG_WRAPPER), "only a policy with a string parameter 'base'");
+  refused(descriptor(ALCHAIN_KIND_POLICY, 1, other, ALCHAIN_FLAG_WRAPPER), "only a policy with a string parameter 'base'");
 }

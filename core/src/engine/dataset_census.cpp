@@ -1,3 +1,4 @@
+// How much of a dataset each class holds: `alchain data`'s samples or pixels per class and split.
 #include "alchain/engine/dataset_census.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Parameters and multiply-adds of a model at an input shape, and the latency they imply on named hardware.
 #include "alchain/engine/model_cost.hpp"
 
 #include <algorithm>

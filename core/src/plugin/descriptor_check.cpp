@@ -1,6 +1,7 @@
 // The descriptor checks of plugin loading, as a pure function of the descriptor's bytes.
 #include "alchain/plugin/descriptor_check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -16,10 +17,14 @@ std::string abi_range() {
   return ALCHAIN_ABI_MINOR == 0 ? major + ".0" : major + ".0-" + major + "." + std::to_string(ALCHAIN_ABI_MINOR);
 }
 
-constexpr std::uint32_t kKnownFlags = ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_MC_DROPOUT |
-                                      ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS | ALCHAIN_FLAG_USES_LABELS |
-                                      ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL | ALCHAIN_FLAG_SEGMENTATION |
-                                      ALCHAIN_FLAG_WRAPPER;
+/// The flags a descriptor of this ABI minor may declare: a 3.0 plugin setting bit 6 was refused
+/// by a 3.0 host and must stay refused, or it would skip the needs() check as a "wrapper".
+std::uint32_t known_flags(std::uint16_t abi_minor) {
+  std::uint32_t known = ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS |
+                        ALCHAIN_FLAG_USES_LABELS | ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL | ALCHAIN_FLAG_SEGMENTATION;
+  if (abi_minor >= 1) known |= ALCHAIN_FLAG_WRAPPER;
+  return known;
+}
 
 /// A descriptor string read no further than `bound` bytes: its length, or `bound` when it has no
 /// NUL within them.
@@ -95,10 +100,11 @@ std::string check_header(const alchain_plugin_descriptor& d, const std::string& 
                       file + ": " + label + " was built as '" + fingerprint + "', host is '" + host_fingerprint +
                           "'; C++ and LibTorch objects cannot cross: rebuild it against this SDK");
   if (d.create == nullptr || d.destroy == nullptr) throw bad(label + " has no factory");
-  if (d.flags & ~kKnownFlags) {
+  if (const std::uint32_t unknown = d.flags & ~known_flags(d.abi_minor)) {
     std::ostringstream hex;
-    hex << std::hex << (d.flags & ~kKnownFlags);
-    throw bad(label + " declares unknown flags 0x" + hex.str() + " (this host knows ABI " + abi_range() + ")");
+    hex << std::hex << unknown;
+    throw bad(label + " declares unknown flags 0x" + hex.str() + " (for ABI " + std::to_string(d.abi_major) + "." +
+              std::to_string(d.abi_minor) + "; this host knows ABI " + abi_range() + ")");
   }
   if (d.param_count > 0 && d.params == nullptr) throw bad(label + " declares parameters but gives none");
   if (d.param_count > kMaxPluginParams)
@@ -140,6 +146,18 @@ ParamSpec read_param(const alchain_param_spec& s, std::uint32_t i, const std::ve
   return spec;
 }
 
+/// A wrapper is trusted to pass on its base's needs (it is allowed every flag at creation), so the
+/// flag is accepted only where a base can exist: a policy with a string parameter `base`.
+void check_wrapper(const PluginInfo& info, const std::string& label, const std::string& file) {
+  if (!(info.flags & ALCHAIN_FLAG_WRAPPER)) return;
+  const bool has_base = std::any_of(info.params.begin(), info.params.end(), [](const ParamSpec& p) {
+    return p.name == "base" && p.type == ParamType::string;
+  });
+  if (info.kind != PluginKind::policy || !has_base)
+    throw bad_descriptor(file, label + " declares ALCHAIN_FLAG_WRAPPER, which only a policy with a string "
+                                       "parameter 'base' (the policy it wraps) may declare");
+}
+
 }  // namespace
 
 CheckedDescriptor check_descriptor(const alchain_plugin_descriptor* raw, const std::string& file,
@@ -159,6 +177,7 @@ CheckedDescriptor check_descriptor(const alchain_plugin_descriptor* raw, const s
   info.abi_minor = d.abi_minor;
   info.flags = d.flags;
   for (std::uint32_t i = 0; i < d.param_count; ++i) info.params.push_back(read_param(d.params[i], i, info.params, label, file));
+  check_wrapper(info, label, file);
   return out;
 }
 

@@ -20,10 +20,18 @@ void fsync_path(const fs::path& p, bool directory) {
 
 void write_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write, const std::string& suffix) {
   const fs::path tmp = fs::path(path.string() + suffix);
-  write(tmp);
-  // Synced before the rename: after a crash the name points at the whole new file or the old one.
-  fsync_path(tmp, false);
+  try {
+    write(tmp);
+    // Synced before the rename: after a crash the name points at the whole new file or the old one.
+    fsync_path(tmp, false);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);  // a half-built file is nothing anyone should find and read
+    throw;
+  }
   fs::rename(tmp, path);
+  // The rename itself is durable only once the directory's entry is on disk (as write_shard does).
+  fsync_path(path.parent_path().empty() ? fs::path(".") : path.parent_path(), true);
 }
 
 }  // namespace alchain

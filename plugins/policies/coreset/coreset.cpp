@@ -173,7 +173,8 @@ std::vector<std::int64_t> kcenter_greedy(const float* points, std::int64_t n, co
   std::vector<std::int64_t> picked;
   picked.reserve(static_cast<std::size_t>(k));
   std::vector<std::int64_t> moved;
-  std::vector<double> center_dist(clusters.capacity());
+  // One entry per cluster there will ever be: the initial ones and one per pick.
+  std::vector<double> center_dist(clusters.size() + static_cast<std::size_t>(k));
   while (static_cast<std::int64_t>(picked.size()) < k) {
     const std::size_t best = farthest_cluster(clusters);
     const std::int64_t j = clusters[best].farthest;
