@@ -1,10 +1,14 @@
 // The cluster building blocks through the CLI: plan --format lines/json, run --trial (its
 // refusals and idempotence) and merge (missing trials, --partial), merged equal to a local run.
 
+#include <signal.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -182,6 +186,23 @@ TEST_CASE("run --trial of a finished trial does nothing and leaves its shard as 
   CHECK(alchain::test::read_file(shard) == bytes);
   CHECK(fs::last_write_time(shard) == mtime);
   CHECK_FALSE(fs::exists(out));
+
+  // A second process on a trial that is being written is refused, not interleaved with it.
+  const fs::path log = dir / "first.log", tmp = dir / "out.h5.trials" / "train:narrow:random:r0.h5.tmp";
+  const Cli bg = alchain::test::run_shell("ALCHAIN_FAULT=shard-tmp:1:stop " + std::string(alchain::test::kAlchainExe) +
+                                          " " + trial(pipe, out, "train:narrow:random:r0") + " > " + log.string() +
+                                          " 2>&1 & echo $!");
+  const int pid = std::stoi(bg.output);
+  for (int i = 0; i < 600 && !fs::exists(tmp); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(fs::exists(tmp));  // the first writer is stopped before its rename
+  r = cli(trial(pipe, out, "train:narrow:random:r0"));
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "another alchain run is writing this file"));
+  ::kill(pid, SIGCONT);
+  for (int i = 0; i < 600 && fs::exists(tmp); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  r = cli(trial(pipe, out, "train:narrow:random:r0"));
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "is done already"));
 }
 
 TEST_CASE("merge refuses missing trials by name; merge --partial writes what is there") {
