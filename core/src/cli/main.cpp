@@ -21,9 +21,11 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
+#include "alchain/engine/cluster.hpp"
 #include "alchain/engine/experiment.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plan/plan.hpp"
+#include "alchain/results/result_store.hpp"
 #include "alchain/results/summary.hpp"
 #include "alchain/results/transfer.hpp"
 #include "alchain/sdk/abi.h"
@@ -91,6 +93,8 @@ usage: alchain <command> [options]
 commands:
   run PIPELINE        run a pipeline (a chain, a matrix or an assessment) and write its results to HDF5
   plan PIPELINE       print the trials a pipeline expands to and their cost, run nothing
+                      (--format json|lines: as data, or one 'run --trial' command per trial)
+  merge PIPELINE -o F build the result file from the trials' shards (after 'run --trial')
   summary RESULTS     the table of a result file: mean ± sd per cell, paired differences to random
                       (an assessment's file: its per-window table)
   analyze RESULTS     transferability of picks between surrogates: rank correlation, overlap
@@ -173,6 +177,29 @@ std::vector<std::string> plugin_dirs(const po::variables_map& vm) {
   return vm.count("plugin-path") ? vm["plugin-path"].as<std::vector<std::string>>() : std::vector<std::string>{};
 }
 
+/// Default result file of a pipeline: results/<name>.h5, or -o.
+fs::path output_of(const po::variables_map& vm, const Pipeline& p) {
+  return vm.count("output") ? fs::path(vm["output"].as<std::string>()) : fs::path("results") / (p.name + ".h5");
+}
+
+/// `run --trial ID`: one trial into its shard, or nothing when it is there already.
+int run_trial(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry) {
+  if (p.assessment.present) throw po::error("--trial runs a trial of an experiment or chain; an assessment has none");
+  TrialCommand c;
+  c.output = output_of(vm, p);
+  c.trial = vm["trial"].as<std::string>();
+  c.verbose = vm.count("verbose") != 0;
+  if (vm.count("threads")) c.threads = vm["threads"].as<int>();
+  const TrialCommandOutcome out = run_trial_command(p, registry, c);
+  if (!out.ran)
+    std::cout << "alchain: trial " << c.trial << " is done already (" << out.shard.string()
+              << ", this plan and thread count); nothing to run\n";
+  else
+    std::cout << "alchain: trial " << c.trial << " done in " << static_cast<long>(out.seconds + 0.5) << " s with "
+              << out.threads << " threads: " << out.shard.string() << "\n";
+  return 0;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description o("alchain run PIPELINE [options]");
   o.add(common_options());
@@ -184,27 +211,34 @@ int cmd_run(const std::vector<std::string>& args) {
       "threads,j", po::value<int>(), "compute threads (0 = every core; default: the pipeline's run.threads)")(
       "format", po::value<std::string>()->default_value("text"), "final summary: text, csv, json or markdown")(
       "quiet,q", "no progress lines, only errors and the final table")(
-      "verbose,v", "a line per training round and epoch");
+      "verbose,v", "a line per training round and epoch")(
+      "trial", po::value<std::string>(), "run only this trial of the plan into its shard <output>.trials/<id>.h5");
   int rc = 0;
   const auto parsed = parse_command(
       args, o, "pipeline", 1, {},
       "Runs every trial of the pipeline's plan (see 'alchain plan'), writing each to the\n"
       "result file as soon as it ends. A run stopped at any point (even SIGKILL) is continued\n"
-      "with --resume and ends with the same numbers as an uninterrupted run.\n",
+      "with --resume and ends with the same numbers as an uninterrupted run. With --trial ID it\n"
+      "runs that trial only and writes its shard (see 'alchain plan --format lines' and\n"
+      "'alchain merge'; docs/cluster.md).\n",
       rc);
   if (!parsed) return rc;
   const po::variables_map& vm = *parsed;
   if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
+  if (vm.count("trial") && (vm.count("resume") || vm.count("overwrite") || vm["jobs"].as<int>() != 1))
+    throw po::error("--trial runs one trial in this process into its own shard: it excludes --jobs, --resume and "
+                    "--overwrite (a finished trial is not run again; a shard of another plan must be moved away)");
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
   install_interrupt_handlers(InterruptRole::run);  // Ctrl-C: finish the write, save, say how to continue
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (vm.count("trial")) return run_trial(vm, p, registry);
   if (p.assessment.present) {
     if (vm.count("resume")) throw po::error("an assessment pipeline cannot be resumed yet; its finished windows stay in the file");
     if (vm["jobs"].as<int>() != 1) throw po::error("an assessment pipeline runs its windows in order: --jobs must be 1");
     AssessmentOptions ao;
-    ao.output = vm.count("output") ? fs::path(vm["output"].as<std::string>()) : fs::path("results") / (p.name + ".h5");
+    ao.output = output_of(vm, p);
     ao.overwrite = vm.count("overwrite") != 0;
     ao.quiet = vm.count("quiet") != 0;
     ao.verbose = vm.count("verbose") != 0;
@@ -216,7 +250,7 @@ int cmd_run(const std::vector<std::string>& args) {
     return 0;
   }
   RunOptions ro;
-  ro.output = vm.count("output") ? fs::path(vm["output"].as<std::string>()) : fs::path("results") / (p.name + ".h5");
+  ro.output = output_of(vm, p);
   ro.overwrite = vm.count("overwrite") != 0;
   ro.resume = vm.count("resume") != 0;
   ro.quiet = vm.count("quiet") != 0;
@@ -234,23 +268,88 @@ int cmd_run(const std::vector<std::string>& args) {
   return 0;
 }
 
+/// `plan --format json|lines`: the plan as data for other engines (docs/cluster.md).
+int print_plan_as(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry,
+                  const std::string& format) {
+  if (p.assessment.present) throw po::error("--format " + format + " lists the trials of an experiment or chain; an assessment has none");
+  PlanExport how;
+  how.pipeline = vm["pipeline"].as<std::string>();
+  how.output = output_of(vm, p);
+  // As run resolves it (0 = every core of this machine): the number every trial is run with.
+  how.threads = set_compute_threads(vm.count("threads") ? vm["threads"].as<int>() : p.run.threads);
+  how.device = p.run.device;
+  how.plugin_dirs = plugin_dirs(vm);
+  const Plan plan = plan_for(p, registry);
+  if (format == "lines") print_plan_lines(std::cout, plan, how);
+  else print_plan_json(std::cout, plan, estimate_cost(p, plan, registry), how);
+  return 0;
+}
+
+int cmd_merge(const std::vector<std::string>& args) {
+  po::options_description o("alchain merge PIPELINE -o RESULTS [options]");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
+      "output,o", po::value<std::string>(), "result file; its trials are read from <output>.trials/ (default: results/<name>.h5)")(
+      "partial", "merge the trials that are there; the file's status says how many")(
+      "threads,j", po::value<int>(), "compute threads every trial must have run with (default: as the shards say)");
+  int rc = 0;
+  const auto parsed = parse_command(
+      args, o, "pipeline", 1, {},
+      "Builds the result file from the shards that 'alchain run PIPELINE -o RESULTS --trial ID' wrote, with\n"
+      "the rebuild of 'run --resume': equal to a local run of the plan at the same threads per trial.\n"
+      "Every shard must be of this plan and thread count. Missing trials are listed and nothing is\n"
+      "written, unless --partial. The shards stay; an existing result file is replaced only by a\n"
+      "whole new one, and never when it is of another plan.\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
+  PluginRegistry registry;
+  load_plugins(registry, vm, true);
+  const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (p.assessment.present) throw po::error("an assessment pipeline has no trials to merge");
+  MergeCommand c;
+  c.output = output_of(vm, p);
+  c.partial = vm.count("partial") != 0;
+  if (vm.count("threads")) c.threads = vm["threads"].as<int>();
+  const MergeOutcome out = merge_results(p, registry, c);
+  if (out.complete_already)
+    std::cout << "alchain: " << c.output.string() << " is complete already; nothing to merge\n";
+  else
+    std::cout << "alchain: merged " << out.merged << " of " << out.planned << " trials (" << out.trial_threads
+              << " threads each) from " << shard_dir_for(c.output).string() << "/ into " << c.output.string() << " ("
+              << (out.merged == out.planned ? "complete" : "partial") << ")\n";
+  return 0;
+}
+
 int cmd_plan(const std::vector<std::string>& args) {
   po::options_description o("alchain plan PIPELINE [options]");
   o.add(common_options());
   o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
       "speed", po::value<double>()->default_value(60.0),
       "assumed throughput in GMAC/s for the cost estimate (training counts forward + backward as 3x)")(
-      "brief", "only the totals, not the list of trials");
+      "brief", "only the totals, not the list of trials")(
+      "format", po::value<std::string>()->default_value("text"),
+      "text; json (every trial with its dependencies, cost, threads, device); lines (one 'alchain run "
+      "--trial' command per trial, by dependency level)")(
+      "output,o", po::value<std::string>(), "json, lines: the result file the trials write (default: results/<name>.h5)")(
+      "threads,j", po::value<int>(), "json, lines: compute threads per trial (default: the pipeline's run.threads)");
   int rc = 0;
   const auto parsed = parse_command(args, o, "pipeline", 1, {},
                                     "Expands the pipeline into its trials (as 'alchain run' would) and prints them with\n"
-                                    "the trainings each needs and an estimated cost; trains nothing.\n",
+                                    "the trainings each needs and an estimated cost; trains nothing. --format lines\n"
+                                    "prints a command per trial, a '# level N' line before each dependency level and a\n"
+                                    "blank line between levels: run a level's commands in any order or at once (GNU\n"
+                                    "parallel, a Slurm array), then the next level; then 'alchain merge' (docs/cluster.md).\n",
                                     rc);
   if (!parsed) return rc;
   const po::variables_map& vm = *parsed;
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json" && format != "lines")
+    throw po::error("--format must be text, json or lines, not '" + format + "'");
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (format != "text") return print_plan_as(vm, p, registry, format);
   if (p.assessment.present) {
     const AssessmentSpec& a = p.assessment;
     const int trainings = 1 + (a.retrain ? a.windows : 0);
@@ -435,6 +534,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") return cmd_run(args);
     if (cmd == "plan") return cmd_plan(args);
+    if (cmd == "merge") return cmd_merge(args);
     if (cmd == "summary") return cmd_summary(args);
     if (cmd == "analyze") return cmd_analyze(args);
     if (cmd == "report") return cmd_report(args);

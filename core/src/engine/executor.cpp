@@ -14,16 +14,6 @@ namespace alchain {
 
 namespace {
 
-TrialDone run_one(TrialRunner& runner, const Plan& plan, const Trial& t, const std::filesystem::path& dir) {
-  TrialDone d;
-  d.id = t.id;
-  const double t0 = monotonic_seconds();
-  const TrialRecord rec = runner.run(t, resolve_inputs(t, dir));
-  write_shard(dir, rec, plan.fingerprint);
-  d.seconds = monotonic_seconds() - t0;
-  return d;
-}
-
 class LocalExecutor final : public Executor {
  public:
   LocalExecutor(TrialRunner& runner, const Plan& plan, std::filesystem::path dir)
@@ -33,7 +23,7 @@ class LocalExecutor final : public Executor {
   TrialDone wait() override {
     const Trial* t = queue_.front();
     queue_.pop_front();
-    return run_one(runner_, plan_, *t, dir_);  // an exception stops the run where it happened
+    return run_trial_into_shard(runner_, plan_, *t, dir_);  // an exception stops the run where it happened
   }
 
  private:
@@ -44,6 +34,16 @@ class LocalExecutor final : public Executor {
 };
 
 }  // namespace
+
+TrialDone run_trial_into_shard(TrialRunner& runner, const Plan& plan, const Trial& t, const std::filesystem::path& dir) {
+  TrialDone d;
+  d.id = t.id;
+  const double t0 = monotonic_seconds();
+  const TrialRecord rec = runner.run(t, resolve_inputs(t, dir));
+  write_shard(dir, rec, plan.fingerprint);
+  d.seconds = monotonic_seconds() - t0;
+  return d;
+}
 
 TrialInputs resolve_inputs(const Trial& trial, const std::filesystem::path& shard_dir) {
   TrialInputs in;
@@ -64,7 +64,7 @@ int serve_trials(TrialRunner& runner, const Plan& plan, const std::filesystem::p
     while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
     if (id.empty()) continue;
     try {
-      const TrialDone d = run_one(runner, plan, plan.trial(id), shard_dir);
+      const TrialDone d = run_trial_into_shard(runner, plan, plan.trial(id), shard_dir);
       std::fprintf(out, "done %s %.3f\n", id.c_str(), d.seconds);
     } catch (const std::exception& e) {
       std::string msg = e.what();

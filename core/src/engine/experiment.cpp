@@ -35,6 +35,8 @@
 #include "alchain/sdk/policy.hpp"
 #include "alchain/util/clock.hpp"
 #include "alchain/util/format.hpp"
+#include "run_header.hpp"
+#include "run_lock.hpp"
 
 namespace alchain {
 
@@ -169,36 +171,25 @@ void check_output_writable(const std::filesystem::path& output) {
   ::unlink(probe.c_str());
 }
 
+RunHeader make_run_header(const Pipeline& p, const DatasetInfo& info, int threads, int trial_threads, int jobs) {
+  RunHeader header;
+  header.pipeline_name = p.name;
+  header.pipeline_path = p.path;
+  header.pipeline_text = p.text;
+  header.dataset = p.dataset.plugin;
+  header.class_names = info.class_names;
+  header.task = to_string(info.task);
+  header.metric = task_ops(info.task).metric();
+  header.threads = threads;
+  header.trial_threads = trial_threads;
+  header.jobs = jobs;
+  return header;
+}
+
 Plan plan_for(const Pipeline& p, const PluginRegistry& registry) {
   const auto data = open_dataset(p, registry);
   return expand_plan(p, data->size(Split::train));
 }
-
-/// One run per result file: an exclusive flock on `<output>.lock`, released when the process
-/// ends however it ends, so a second `run --resume` cannot rebuild a file the first still writes.
-class RunLock {
- public:
-  explicit RunLock(const std::filesystem::path& output) : path_(output.string() + ".lock") {
-    if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
-    fd_ = ::open(path_.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error(path_ + ": cannot create the run's lock file: " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw std::runtime_error(output.string() + ": another alchain run is writing this file (it holds " + path_ +
-                               "); wait for it to end, or stop it");
-    }
-  }
-  ~RunLock() {
-    ::unlink(path_.c_str());  // while still held: a run that starts now creates and locks a new one
-    ::close(fd_);
-  }
-  RunLock(const RunLock&) = delete;
-  RunLock& operator=(const RunLock&) = delete;
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
 
 namespace {
 
@@ -259,21 +250,6 @@ struct RunContext {
   const RunOptions& opts;
   int jobs = 1, trial_threads = 1;
 };
-
-RunHeader run_header(const RunContext& c, const DatasetInfo& info, int threads) {
-  RunHeader header;
-  header.pipeline_name = c.p.name;
-  header.pipeline_path = c.p.path;
-  header.pipeline_text = c.p.text;
-  header.dataset = c.p.dataset.plugin;
-  header.class_names = info.class_names;
-  header.task = to_string(info.task);
-  header.metric = task_ops(info.task).metric();
-  header.threads = threads;
-  header.trial_threads = c.trial_threads;
-  header.jobs = c.jobs;
-  return header;
-}
 
 /// Worker processes with --jobs, else a trial runner in this process; the executor goes before
 /// the runner it may use.
@@ -375,7 +351,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   if (!diags.empty()) throw InputError(diags);
   const RunContext c{p, plan, registry, opts, jobs, trial_threads};
 
-  const RunHeader header = run_header(c, info, outcome.threads);
+  const RunHeader header = make_run_header(p, info, outcome.threads, trial_threads, jobs);
   if (const int s = interrupt_signal())
     throw Interrupted(s, "interrupted by " + signal_name(s) + " before the run started; nothing was written");
   const RunLock lock(opts.output);

@@ -79,39 +79,18 @@ void check_room(const fs::path& file, const fs::path& shard, const std::string& 
 /// Shards of a directory being resumed: complete ones of this plan count; temporary and
 /// cut-short ones are discarded. Every shard is checked before anything is deleted, so a refusal
 /// leaves the directory as it was.
-void discard_unfinished_shards(const fs::path& dir, const std::string& fingerprint, int trial_threads) {
+std::set<std::string> discard_unfinished_shards(const fs::path& dir, const std::string& fingerprint, int trial_threads) {
+  const std::set<std::string> complete = check_shards(dir, fingerprint, trial_threads, "resume");
   std::error_code ec;
   std::vector<fs::path> discard;
   for (const auto& e : fs::directory_iterator(dir)) {
     const fs::path p = e.path();
-    if (p.extension() == ".tmp") {
-      discard.push_back(p);
-      continue;
-    }
-    if (p.extension() == ".sum") {  // a checksum whose shard was never renamed into place
-      if (!fs::exists(fs::path(p).replace_extension(), ec)) discard.push_back(p);
-      continue;
-    }
-    if (p.extension() != ".h5") continue;
-    // A .h5 shard exists only after its synced rename, so one that does not read as complete
-    // is damaged (or locked by another program): never delete it silently.
-    const ShardState st = read_shard_state(p);
-    if (st.damaged)
-      throw std::runtime_error(p.string() + ": " + st.problem + "; move it away to redo that trial. Nothing was changed");
-    if (!st.complete)
-      throw std::runtime_error(p.string() + ": a trial shard that cannot be read as complete (damaged, or open in "
-                               "another program); move it away to redo that trial. Nothing was changed");
-    if (st.fingerprint != fingerprint)
-      throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + st.fingerprint +
-                               ", the pipeline's is " + fingerprint + "); refusing to resume, nothing was changed");
-    if (st.threads != trial_threads)
-      throw std::runtime_error(p.string() + ": this trial ran with " + std::to_string(st.threads) +
-                               " compute threads, this run would use " + std::to_string(trial_threads) +
-                               " per trial; results are bitwise reproducible only at the same thread count: resume with "
-                               "--threads and --jobs that give " + std::to_string(st.threads) +
-                               " per trial. Nothing was changed");
+    if (p.extension() == ".tmp") discard.push_back(p);
+    // a checksum whose shard was never renamed into place
+    if (p.extension() == ".sum" && !fs::exists(fs::path(p).replace_extension(), ec)) discard.push_back(p);
   }
   for (const auto& p : discard) fs::remove(p, ec);
+  return complete;
 }
 
 void write_round(H5::Group& g, const RoundRecord& r) {
@@ -153,6 +132,37 @@ void write_round(H5::Group& g, const RoundRecord& r) {
 }  // namespace
 
 fs::path shard_dir_for(const fs::path& output) { return fs::path(output.string() + ".trials"); }
+
+std::set<std::string> check_shards(const fs::path& dir, const std::string& fingerprint, int trial_threads,
+                                   const std::string& action) {
+  std::set<std::string> ids;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const fs::path p = e.path();
+    if (p.extension() != ".h5") continue;
+    // A .h5 shard exists only after its synced rename, so one that does not read as complete
+    // is damaged (or locked by another program): never delete it silently.
+    const ShardState st = read_shard_state(p);
+    if (st.damaged)
+      throw std::runtime_error(p.string() + ": " + st.problem + "; move it away to redo that trial. Nothing was changed");
+    if (!st.complete)
+      throw std::runtime_error(p.string() + ": a trial shard that cannot be read as complete (damaged, or open in "
+                               "another program); move it away to redo that trial. Nothing was changed");
+    if (st.fingerprint != fingerprint)
+      throw std::runtime_error(p.string() + ": a trial of another plan (fingerprint " + st.fingerprint +
+                               ", the pipeline's is " + fingerprint + "); refusing to " + action +
+                               ", nothing was changed");
+    const std::string n = std::to_string(st.threads);
+    if (st.threads != trial_threads)
+      throw std::runtime_error(p.string() + ": this trial ran with " + n + " compute threads, this " +
+                               (action == "merge" ? "merge" : "run") + " would use " + std::to_string(trial_threads) +
+                               " per trial; results are bitwise reproducible only at the same thread count: " +
+                               (action == "resume" ? "resume with --threads and --jobs that give " + n + " per trial"
+                                                   : "pass --threads " + n) +
+                               ". Nothing was changed");
+    ids.insert(p.stem().string());
+  }
+  return ids;
+}
 
 void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& plan_fingerprint) {
   h5::quiet();
@@ -237,6 +247,12 @@ ResultStore::ResultStore(fs::path path, const Plan& plan, const RunHeader& heade
     : path_(std::move(path)), dir_(shard_dir_for(path_)), plan_(plan), header_(header) {
   h5::quiet();
   std::error_code ec;
+  if (mode == Mode::merge || mode == Mode::merge_partial) {
+    const WriteSection section;
+    merge(mode == Mode::merge_partial);
+    remember_identity();
+    return;
+  }
   if (mode == Mode::resume) {
     const WriteSection section;
     rebuild();
@@ -277,14 +293,14 @@ void ResultStore::check_still_ours(int open_fd) {
                            "rebuilds the result file from them");
 }
 
-void ResultStore::create_file(const fs::path& file) const {
+void ResultStore::create_file(const fs::path& file, const std::string& status) const {
   try {
     H5::H5File f(file.string(), H5F_ACC_TRUNC);
     H5::Group root = f.openGroup("/");
     h5::string_attr(root, "format", "alchain-results");
     h5::int_attr(root, "layout", kResultLayout);
     h5::string_attr(root, "alchain_version", ALCHAIN_VERSION_STRING);
-    h5::string_attr(root, "status", "running");
+    h5::string_attr(root, "status", status);
     h5::string_attr(root, "pipeline_name", header_.pipeline_name);
     h5::string_attr(root, "pipeline_path", header_.pipeline_path);
     h5::string_attr(root, "pipeline_toml", header_.pipeline_text);
@@ -346,21 +362,52 @@ void ResultStore::rebuild() {
       if (t.kind == TrialKind::train && t.source.picks() && !done_.count(t.id)) done_.erase(t.source.trial);
     return;
   }
-  if (have_dir) discard_unfinished_shards(dir_, plan_.fingerprint, header_.trial_threads);
+  write_from_shards(discard_unfinished_shards(dir_, plan_.fingerprint, header_.trial_threads), "running");
+}
+
+void ResultStore::write_from_shards(const std::set<std::string>& shards, const std::string& status) {
   write_atomically(
       path_,
       [&](const fs::path& tmp) {
-        create_file(tmp);
-        for (const Trial& t : plan_.trials) {
-          if (!have_dir || !fs::exists(shard_path(dir_, t.id), ec)) continue;
-          done_.insert(t.id);
-        }
+        create_file(tmp, status);
+        for (const Trial& t : plan_.trials)
+          if (shards.count(t.id)) done_.insert(t.id);
         const fs::path keep = path_;
         path_ = tmp;  // adopt() copies into path_
         for (const std::string& id : done_) adopt(id);
         path_ = keep;
       },
       ".rebuild");
+}
+
+void ResultStore::merge(bool partial) {
+  std::error_code ec;
+  if (fs::exists(path_, ec)) {  // never replaced by a merge of another plan or thread count
+    complete_ = check_result_header(path_, plan_.fingerprint, plan_.describe(), header_.trial_threads, true) ==
+                ResultFileState::complete;
+    if (complete_) {
+      for (const Trial& t : plan_.trials) done_.insert(t.id);
+      return;
+    }
+  }
+  if (!fs::is_directory(dir_, ec))
+    throw std::runtime_error(dir_.string() + ": no trial shards to merge (run the trials first; alchain plan PIPELINE "
+                             "--format lines lists their commands). Nothing was written");
+  const std::set<std::string> shards = check_shards(dir_, plan_.fingerprint, header_.trial_threads, "merge");
+  std::vector<std::string> missing;
+  for (const Trial& t : plan_.trials)
+    if (!shards.count(t.id)) missing.push_back(t.id);
+  const std::string counts = std::to_string(plan_.trials.size() - missing.size()) + " of " +
+                             std::to_string(plan_.trials.size()) + " trials";
+  if (!missing.empty() && !partial) {
+    std::string list;
+    for (const auto& id : missing) list += (list.empty() ? "" : ", ") + id;
+    throw std::runtime_error(dir_.string() + ": " + std::to_string(missing.size()) + " of " +
+                             std::to_string(plan_.trials.size()) + " trials have no shard: " + list +
+                             "; run them (alchain run PIPELINE -o " + path_.string() +
+                             " --trial ID), or pass --partial to merge what is there. Nothing was written");
+  }
+  write_from_shards(shards, missing.empty() ? "complete" : "partial: " + counts + " merged");
 }
 
 void ResultStore::adopt(const std::string& id) {

@@ -131,7 +131,7 @@ ShardState read_shard_state(const fs::path& p) {
 }
 
 ResultFileState check_result_header(const fs::path& file, const std::string& plan_fingerprint,
-                                    const std::string& plan_text, std::int64_t trial_threads) {
+                                    const std::string& plan_text, std::int64_t trial_threads, bool merge) {
   try {
     H5::H5File f = h5::open(file, false);
     H5::Group root = f.openGroup("/");
@@ -144,14 +144,15 @@ ResultFileState check_result_header(const fs::path& file, const std::string& pla
     const std::string fp = h5::read_string_attr(root, "plan_fingerprint");
     if (fp != plan_fingerprint)
       throw std::runtime_error(file.string() + ": was written by another plan (fingerprint " + fp +
-                               ", the pipeline's is " + plan_fingerprint + "); refusing to resume it, nothing was changed. " +
+                               ", the pipeline's is " + plan_fingerprint + "); refusing to " + (merge ? "replace" : "resume") + " it, nothing was changed. " +
                                first_difference(h5::read_string_attr(root, "plan"), plan_text));
     const std::int64_t tt = h5::read_int_attr(root, "trial_threads");
     if (tt != trial_threads)
       throw std::runtime_error(file.string() + ": its trials ran with " + std::to_string(tt) +
-                               " compute threads each, this run would use " + std::to_string(trial_threads) +
-                               "; results are bitwise reproducible only at the same thread count: resume with "
-                               "--threads and --jobs that give " + std::to_string(tt) + " per trial");
+                               " compute threads each, this " + std::string(merge ? "merge" : "run") + " would use " + std::to_string(trial_threads) +
+                               "; results are bitwise reproducible only at the same thread count: " +
+                               (merge ? "its trials cannot be merged into it"
+                                      : "resume with --threads and --jobs that give " + std::to_string(tt) + " per trial"));
     return h5::read_string_attr(root, "status") == "complete" ? ResultFileState::complete : ResultFileState::running;
   } catch (const H5::Exception&) {
     return ResultFileState::unreadable;  // cut short mid-write: rebuilt from the shards

@@ -53,6 +53,11 @@ std::unique_ptr<Executor> make_process_executor(const WorkerCommand& command, in
 int serve_trials(TrialRunner& runner, const Plan& plan, const std::filesystem::path& shard_dir, std::FILE* in,
                  std::FILE* out);
 
+/// What every executor does with a trial: its inputs from the shards (resolve_inputs), the trial
+/// run by `runner` in this process, its shard written (write_shard). Throws on a failure.
+TrialDone run_trial_into_shard(TrialRunner& runner, const Plan& plan, const Trial& trial,
+                               const std::filesystem::path& shard_dir);
+
 /// Inputs of a trial from the shards of the trials it depends on.
 struct TrialInputs;
 TrialInputs resolve_inputs(const Trial& trial, const std::filesystem::path& shard_dir);

@@ -32,6 +32,13 @@ std::filesystem::path shard_dir_for(const std::filesystem::path& output);
 /// whatever happens to the process afterwards.
 void write_shard(const std::filesystem::path& dir, const TrialRecord& trial, const std::string& plan_fingerprint);
 
+/// Checks every `<id>.h5` shard in `dir`, changing nothing: its bytes against its checksum file
+/// first, then that it reads as complete, was written by the plan `fingerprint` and ran with
+/// `trial_threads`. Throws on the first that is not, naming the shard and both values; `action`
+/// ("resume", "merge", "run this trial") says what is refused. Returns the IDs of the shards.
+std::set<std::string> check_shards(const std::filesystem::path& dir, const std::string& fingerprint, int trial_threads,
+                                   const std::string& action);
+
 /// Whether `<dir>/<id>.h5` exists: a shard appears only by its synced rename, so it is complete.
 bool shard_written(const std::filesystem::path& dir, const std::string& trial_id);
 
@@ -40,11 +47,15 @@ std::vector<std::int64_t> read_labeling_order(const std::filesystem::path& dir, 
 
 class ResultStore {
  public:
-  enum class Mode { create, overwrite, resume };
+  enum class Mode { create, overwrite, resume, merge, merge_partial };
   /// create: refuses an existing file or shard directory. overwrite: replaces them. resume:
   /// checks that the file (unless it is unreadable) and every shard (against its checksum first)
   /// came from the same plan and thread count, discards half-written shards, and rebuilds the
-  /// file from the complete ones.
+  /// file from the complete ones. merge (`alchain merge`): checks an existing file as resume does
+  /// (a complete one is left as it is), checks every shard without deleting any, refuses when a
+  /// trial has no shard, and builds the file from the shards with resume's rebuild, its status
+  /// "complete". merge_partial: the same without the refusal, the status "partial: K of N trials
+  /// merged" when trials are missing.
   ResultStore(std::filesystem::path path, const Plan& plan, const RunHeader& header, Mode mode);
 
   const std::filesystem::path& path() const { return path_; }
@@ -64,8 +75,12 @@ class ResultStore {
   void finish(const std::string& status);
 
  private:
-  void create_file(const std::filesystem::path& file) const;
+  void create_file(const std::filesystem::path& file, const std::string& status = "running") const;
   void rebuild();
+  void merge(bool partial);
+  /// The one rebuild of --resume and merge: a new file with `status` and the trials of `shards`
+  /// (checked before), written beside path_ and renamed over it (write_atomically).
+  void write_from_shards(const std::set<std::string>& shards, const std::string& status);
   /// Notes the device and inode of path_, the file this store writes.
   void remember_identity();
   /// Throws if path_ is no longer the file this store made (device and inode differ, or it is gone).

@@ -40,8 +40,9 @@ enum class ResultFileState { unreadable, running, complete };
 /// The result file's header checks of `--resume`: throws std::runtime_error naming the file when
 /// it is not an alchain result file, has another layout, plan (`plan_fingerprint`, with the first
 /// line of `plan_text` that differs) or `trial_threads`; `unreadable` when HDF5 cannot read it
-/// (cut short mid-write: it is rebuilt from the shards).
+/// (cut short mid-write: it is rebuilt from the shards). `merge`: the messages say that a merge
+/// refuses to replace the file.
 ResultFileState check_result_header(const std::filesystem::path& file, const std::string& plan_fingerprint,
-                                    const std::string& plan_text, std::int64_t trial_threads);
+                                    const std::string& plan_text, std::int64_t trial_threads, bool merge = false);
 
 }  // namespace alchain

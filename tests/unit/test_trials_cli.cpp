@@ -1,0 +1,280 @@
+// The cluster building blocks through the CLI: plan --format lines/json, run --trial (its
+// refusals and idempotence) and merge (missing trials, --partial), merged equal to a local run.
+
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "h5_read.hpp"
+#include "test_paths.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// kSmallMatrix of test_experiment.cpp: 8 level-0 trials and 4 train trials on picks.
+const char* kMatrix = R"(schema = 1
+name = "small_matrix"
+[run]
+seed = 11
+threads = 1
+inference_batch_size = 256
+[dataset]
+plugin = "fashion_mnist"
+[dataset.params]
+train_limit = 1500
+test_limit = 300
+[budget]
+initial = 60
+per_cycle = 40
+cycles = 2
+[training]
+epochs = 2
+batch_size = 32
+[models.wide]
+plugin = "mlp"
+params = { hidden = [64] }
+[models.narrow]
+plugin = "mlp"
+params = { hidden = [16] }
+[experiment]
+surrogates = ["wide", "narrow"]
+deployments = ["wide", "narrow"]
+policies = ["entropy"]
+repeats = 2
+)";
+
+using Cli = alchain::test::CliResult;
+
+Cli cli(const std::string& args) { return alchain::test::run_cli(args); }
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/// The pipeline file in `dir`, with `epochs = 2` replaced by `epochs` (another plan).
+fs::path write_pipeline(const alchain::test::TempDir& dir, const std::string& name, int epochs = 2) {
+  std::string text = kMatrix;
+  text.replace(text.find("epochs = 2"), 10, "epochs = " + std::to_string(epochs));
+  const fs::path p = dir / name;
+  alchain::test::write_file(p, text);
+  return p;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+/// The value of `"fingerprint": "..."` in `plan --format json`.
+std::string fingerprint_of(const std::string& json) {
+  const std::string key = "\"fingerprint\": \"";
+  const auto at = json.find(key);
+  REQUIRE(at != std::string::npos);
+  return json.substr(at + key.size(), 16);
+}
+
+/// tools/compare_results.py: every non-timing dataset and attribute equal.
+bool same_results(const fs::path& a, const fs::path& b) {
+  const Cli r = alchain::test::run_shell("/usr/bin/python3 " + (alchain::test::source_dir() / "tools/compare_results.py").string() +
+                                         " " + a.string() + " " + b.string());
+  INFO(r.output);
+  return r.status == 0;
+}
+
+std::string trial(const fs::path& pipe, const fs::path& out, const std::string& id, const std::string& more = "") {
+  return "run " + pipe.string() + " -o " + out.string() + " --trial " + id + " " + more;
+}
+
+}  // namespace
+
+TEST_CASE("plan --format lines run one by one with run --trial, then merge, equal a local run") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml"), local = dir / "local.h5", out = dir / "out.h5";
+  Cli r = cli("run " + pipe.string() + " -o " + local.string() + " -q");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  r = cli("plan " + pipe.string() + " -o " + out.string() + " --format lines");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  const std::vector<std::string> lines = lines_of(r.output);
+  CHECK(lines.front() == "# level 0: 8 trials");
+  CHECK(std::count(lines.begin(), lines.end(), "") == 1);  // one blank line: between the two levels
+  CHECK(std::count(lines.begin(), lines.end(), "# level 1: 4 trials") == 1);
+  int commands = 0;
+  for (const std::string& l : lines) {
+    if (l.empty() || l[0] == '#') continue;
+    REQUIRE(l.rfind("alchain run ", 0) == 0);
+    CHECK(contains(l, " --threads 1"));
+    const Cli t = alchain::test::run_shell(std::string(alchain::test::kAlchainExe) + l.substr(7));
+    REQUIRE_MESSAGE(t.status == 0, l << "\n" << t.output);
+    ++commands;
+  }
+  CHECK(commands == 12);
+  CHECK_FALSE(fs::exists(out));  // a trial writes its shard, nothing else
+  r = cli("merge " + pipe.string() + " -o " + out.string());
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  CHECK(contains(r.output, "merged 12 of 12 trials"));
+  CHECK(same_results(local, out));
+  H5::H5File f = alchain::test::open_h5(out.string());
+  CHECK(alchain::test::attr_string(f.openGroup("/"), "status") == "complete");
+  CHECK(fs::exists(out.string() + ".trials"));  // the shards stay
+
+  // A second merge of a complete file changes nothing.
+  const std::string before = alchain::test::read_file(out);
+  r = cli("merge " + pipe.string() + " -o " + out.string());
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "complete already"));
+  CHECK(alchain::test::read_file(out) == before);
+}
+
+TEST_CASE("run --trial refuses a missing dependency, a shard of another plan and another thread count") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml"), other = write_pipeline(dir, "other.toml", 3);
+  const fs::path out = dir / "out.h5", shards = dir / "out.h5.trials";
+  Cli r = cli(trial(pipe, out, "train:narrow:wide:entropy:r0"));
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, (shards / "select:wide:entropy:r0.h5").string() + ": missing"));
+  CHECK(contains(r.output, "--trial select:wide:entropy:r0"));
+  CHECK_FALSE(fs::exists(shards / "train:narrow:wide:entropy:r0.h5"));
+
+  r = cli(trial(pipe, out, "select:wide:entropy:r0"));
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  const std::string fp = fingerprint_of(cli("plan " + pipe.string() + " --format json").output);
+  const std::string fp_other = fingerprint_of(cli("plan " + other.string() + " --format json").output);
+  REQUIRE(fp != fp_other);
+  r = cli(trial(other, out, "select:narrow:entropy:r0"));
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, (shards / "select:wide:entropy:r0.h5").string()));
+  CHECK(contains(r.output, "another plan"));
+  CHECK(contains(r.output, fp));
+  CHECK(contains(r.output, fp_other));
+  CHECK_FALSE(fs::exists(shards / "select:narrow:entropy:r0.h5"));
+
+  r = cli(trial(pipe, out, "select:narrow:entropy:r0", "--threads 2"));
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "ran with 1 compute threads"));
+  CHECK(contains(r.output, "would use 2"));
+  CHECK(contains(r.output, "--threads 1"));
+  CHECK_FALSE(fs::exists(shards / "select:narrow:entropy:r0.h5"));
+
+  // Now the dependency is there: the train trial runs.
+  r = cli(trial(pipe, out, "train:narrow:wide:entropy:r0"));
+  CHECK_MESSAGE(r.status == 0, r.output);
+  CHECK(fs::exists(shards / "train:narrow:wide:entropy:r0.h5"));
+}
+
+TEST_CASE("run --trial of a finished trial does nothing and leaves its shard as it was") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml"), out = dir / "out.h5";
+  const fs::path shard = dir / "out.h5.trials" / "train:wide:random:r0.h5";
+  Cli r = cli(trial(pipe, out, "train:wide:random:r0"));
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  CHECK(contains(r.output, "done in"));
+  const std::string bytes = alchain::test::read_file(shard);
+  const auto mtime = fs::last_write_time(shard);
+  r = cli(trial(pipe, out, "train:wide:random:r0"));
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "is done already"));
+  CHECK(alchain::test::read_file(shard) == bytes);
+  CHECK(fs::last_write_time(shard) == mtime);
+  CHECK_FALSE(fs::exists(out));
+
+  // A second process on a trial that is being written is refused, not interleaved with it.
+  const fs::path log = dir / "first.log", tmp = dir / "out.h5.trials" / "train:narrow:random:r0.h5.tmp";
+  const Cli bg = alchain::test::run_shell("ALCHAIN_FAULT=shard-tmp:1:stop " + std::string(alchain::test::kAlchainExe) +
+                                          " " + trial(pipe, out, "train:narrow:random:r0") + " > " + log.string() +
+                                          " 2>&1 & echo $!");
+  const int pid = std::stoi(bg.output);
+  for (int i = 0; i < 600 && !fs::exists(tmp); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(fs::exists(tmp));  // the first writer is stopped before its rename
+  r = cli(trial(pipe, out, "train:narrow:random:r0"));
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "another alchain run is writing this file"));
+  ::kill(pid, SIGCONT);
+  for (int i = 0; i < 600 && fs::exists(tmp); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  r = cli(trial(pipe, out, "train:narrow:random:r0"));
+  CHECK(r.status == 0);
+  CHECK(contains(r.output, "is done already"));
+}
+
+TEST_CASE("merge refuses missing trials by name; merge --partial writes what is there") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml"), out = dir / "out.h5";
+  Cli r = cli("merge " + pipe.string() + " -o " + out.string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "no trial shards"));
+  for (const std::string id : {"select:wide:entropy:r0", "train:wide:random:r0"}) {
+    r = cli(trial(pipe, out, id, "-q"));
+    REQUIRE_MESSAGE(r.status == 0, r.output);
+  }
+  r = cli("merge " + pipe.string() + " -o " + out.string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "10 of 12 trials have no shard"));
+  CHECK(contains(r.output, "train:narrow:wide:entropy:r0"));
+  CHECK(contains(r.output, "select:narrow:entropy:r1"));
+  CHECK_FALSE(contains(r.output, "train:wide:random:r0,"));
+  CHECK_FALSE(fs::exists(out));
+
+  r = cli("merge " + pipe.string() + " -o " + out.string() + " --partial");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  CHECK(contains(r.output, "merged 2 of 12 trials"));
+  {
+    H5::H5File f = alchain::test::open_h5(out.string());
+    CHECK(alchain::test::attr_string(f.openGroup("/"), "status") == "partial: 2 of 12 trials merged");
+    CHECK(f.openGroup("/trials").getNumObjs() == 2);
+  }
+  r = cli("summary " + out.string());
+  CHECK_MESSAGE(r.status == 0, r.output);
+
+  // A merge for another plan does not touch the file.
+  const std::string before = alchain::test::read_file(out);
+  r = cli("merge " + write_pipeline(dir, "other.toml", 3).string() + " -o " + out.string() + " --partial");
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "another plan"));
+  CHECK(alchain::test::read_file(out) == before);
+}
+
+TEST_CASE("run --trial: an unknown trial lists the IDs; --jobs, --resume and --overwrite are refused") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml"), out = dir / "out.h5";
+  Cli r = cli(trial(pipe, out, "select:wide:entropy"));
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "unknown trial 'select:wide:entropy'"));
+  CHECK(contains(r.output, "select:wide:entropy:r0"));
+  CHECK(contains(r.output, "alchain plan " + pipe.string() + " --format lines"));
+  for (const std::string more : {"--jobs 2", "--resume", "--overwrite"}) {
+    r = cli(trial(pipe, out, "select:wide:entropy:r0", more));
+    CHECK(r.status == 2);
+    CHECK(contains(r.output, "--trial runs one trial"));
+  }
+  CHECK_FALSE(fs::exists(dir / "out.h5.trials"));
+}
+
+TEST_CASE("plan --format json gives every trial with its level, dependencies, cost, threads and device") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml");
+  Cli r = cli("plan " + pipe.string() + " --format json --threads 3 -o " + (dir / "o.h5").string());
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  const std::string& j = r.output;
+  CHECK(contains(j, "\"schema\": 1"));
+  CHECK(contains(j, "\"plan\": \"small_matrix\""));
+  CHECK(contains(j, "\"trial_threads\": 3"));
+  CHECK(contains(j, "\"levels\": 2"));
+  CHECK(contains(j, "{\"id\": \"train:narrow:wide:entropy:r0\", \"kind\": \"train\", \"level\": 1, "
+                    "\"dependencies\": [\"select:wide:entropy:r0\"]"));
+  CHECK(contains(j, "\"device\": \"cpu\""));
+  CHECK(contains(j, "--trial select:wide:entropy:r0 --threads 3"));
+  const Cli py = alchain::test::run_shell("echo '" + j + "' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
+                                          "print(len(d[\"trials\"]), all(t[\"multiply_adds\"] > 0 for t in d[\"trials\"]))'");
+  CHECK(py.output == "12 True\n");
+  r = cli("plan " + pipe.string() + " --format yaml");
+  CHECK(r.status == 2);
+}
