@@ -1,28 +1,15 @@
 // The plan as data for other engines: JSON with every trial, and one shell command per trial.
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <ostream>
 
 #include "alchain/engine/cluster.hpp"
 #include "alchain/results/result_store.hpp"
+#include "alchain/util/format.hpp"
 
 namespace alchain {
 
 namespace {
-
-std::string json_text(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += std::string("\\") + c;
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      out += b;
-    } else out += c;
-  }
-  return out + "\"";
-}
 
 /// A word for sh: as it is when it needs no quoting, else in single quotes.
 std::string shell_word(const std::string& s) {
@@ -65,24 +52,23 @@ void print_plan_json(std::ostream& os, const Plan& plan, const PlanCost& cost, c
   const std::vector<int> levels = plan_levels(plan);
   const int depth = levels.empty() ? 0 : *std::max_element(levels.begin(), levels.end()) + 1;
   const std::filesystem::path dir = shard_dir_for(how.output);
-  os << "{\n  \"schema\": 1,\n  \"plan\": " << json_text(plan.name) << ",\n  \"kind\": " << json_text(to_string(plan.kind))
-     << ",\n  \"fingerprint\": " << json_text(plan.fingerprint) << ",\n  \"pipeline\": " << json_text(how.pipeline)
-     << ",\n  \"output\": " << json_text(how.output.string()) << ",\n  \"shard_dir\": " << json_text(dir.string())
-     << ",\n  \"trial_threads\": " << how.threads << ",\n  \"device\": " << json_text(how.device)
+  os << "{\n  \"schema\": 1,\n  \"plan\": " << json_string(plan.name) << ",\n  \"kind\": " << json_string(to_string(plan.kind))
+     << ",\n  \"fingerprint\": " << json_string(plan.fingerprint) << ",\n  \"pipeline\": " << json_string(how.pipeline)
+     << ",\n  \"output\": " << json_string(how.output.string()) << ",\n  \"shard_dir\": " << json_string(dir.string())
+     << ",\n  \"trial_threads\": " << how.threads << ",\n  \"device\": " << json_string(how.device)
      << ",\n  \"levels\": " << depth << ",\n  \"trials\": [";
   for (std::size_t i = 0; i < plan.trials.size(); ++i) {
     const Trial& t = plan.trials[i];
     std::string deps;
-    for (const auto& d : dependencies(t)) deps += (deps.empty() ? "" : ", ") + json_text(d);
+    for (const auto& d : dependencies(t)) deps += (deps.empty() ? "" : ", ") + json_string(d);
     const auto macs = cost.trial_macs.find(t.id);
-    char m[64];
-    std::snprintf(m, sizeof m, "%.0f", macs != cost.trial_macs.end() ? macs->second : 0.0);
-    os << (i ? "," : "") << "\n    {\"id\": " << json_text(t.id) << ", \"kind\": " << json_text(to_string(t.kind))
-       << ", \"level\": " << levels[i] << ", \"dependencies\": [" << deps << "], \"column\": " << json_text(t.column)
+    const std::string m = format("%.0f", macs != cost.trial_macs.end() ? macs->second : 0.0);
+    os << (i ? "," : "") << "\n    {\"id\": " << json_string(t.id) << ", \"kind\": " << json_string(to_string(t.kind))
+       << ", \"level\": " << levels[i] << ", \"dependencies\": [" << deps << "], \"column\": " << json_string(t.column)
        << ", \"repeat\": " << t.repeat << ", \"trainings\": " << t.trainings() << ", \"multiply_adds\": " << m
-       << ", \"threads\": " << how.threads << ", \"device\": " << json_text(how.device)
-       << ", \"shard\": " << json_text((dir / (t.id + ".h5")).string())
-       << ", \"command\": " << json_text(trial_command(t, how)) << "}";
+       << ", \"threads\": " << how.threads << ", \"device\": " << json_string(how.device)
+       << ", \"shard\": " << json_string((dir / (t.id + ".h5")).string())
+       << ", \"command\": " << json_string(trial_command(t, how)) << "}";
   }
   os << "\n  ]\n}\n";
 }

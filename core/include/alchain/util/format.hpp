@@ -18,6 +18,20 @@ inline std::string format_number(const char* fmt, double v) {
   return std::isnan(v) ? std::string("-") : format(fmt, v);
 }
 
+/// `s` as a JSON string literal: quotes and backslashes escaped, control characters as \uXXXX.
+inline std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += std::string("\\") + c;
+    else if (static_cast<unsigned char>(c) < 0x20) out += format("\\u%04x", static_cast<unsigned>(c));
+    else out += c;
+  }
+  return out + "\"";
+}
+
+/// A JSON number at full precision; null for NaN.
+inline std::string json_number(double v) { return std::isnan(v) ? std::string("null") : format("%.17g", v); }
+
 /// A tensor shape as messages show it: "[1, 28, 28]".
 inline std::string shape_list(const std::vector<std::int64_t>& sizes) {
   std::string s = "[";
