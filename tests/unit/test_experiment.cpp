@@ -38,36 +38,6 @@ Pipeline parse(const std::string& text) {
   return p;
 }
 
-const char* kSmallMatrix = R"(schema = 1
-name = "small_matrix"
-[run]
-seed = 11
-threads = 1
-inference_batch_size = 256
-[dataset]
-plugin = "fashion_mnist"
-[dataset.params]
-train_limit = 1500
-test_limit = 300
-[budget]
-initial = 60
-per_cycle = 40
-cycles = 2
-[training]
-epochs = 2
-batch_size = 32
-[models.wide]
-plugin = "mlp"
-params = { hidden = [64] }
-[models.narrow]
-plugin = "mlp"
-params = { hidden = [16] }
-[experiment]
-surrogates = ["wide", "narrow"]
-deployments = ["wide", "narrow"]
-policies = ["entropy"]
-repeats = 2
-)";
 
 using Cli = test::CliResult;
 
@@ -147,7 +117,7 @@ void check_same_trials(const std::filesystem::path& a, const std::filesystem::pa
 
 TEST_CASE("a real 2x2 matrix: every planned trial in the file, cells and baseline paired") {
   test::TempDir dir;
-  const Pipeline p = parse(kSmallMatrix);
+  const Pipeline p = parse(test::kSmallMatrix);
   RunOptions o;
   o.output = dir / "m.h5";
   o.quiet = true;
@@ -259,7 +229,7 @@ TEST_CASE("a real 2x2 matrix: every planned trial in the file, cells and baselin
 TEST_CASE("alchain run --resume after SIGKILL at several points ends with the uninterrupted run's results") {
   test::TempDir dir;
   const auto pipe = dir / "m.toml";
-  test::write_file(pipe, kSmallMatrix);
+  test::write_file(pipe, test::kSmallMatrix);
   const auto ref = dir / "ref.h5";
   Cli r = cli("run " + pipe.string() + " -o " + ref.string() + " -q");
   REQUIRE_MESSAGE(r.status == 0, r.output);
@@ -305,7 +275,7 @@ TEST_CASE("alchain run --resume after SIGKILL at several points ends with the un
 TEST_CASE("--resume against a file of another plan is refused with the reason, and nothing is changed") {
   test::TempDir dir;
   const auto pipe = dir / "m.toml";
-  test::write_file(pipe, kSmallMatrix);
+  test::write_file(pipe, test::kSmallMatrix);
   const auto out = dir / "m.h5";
   Cli r = cli("run " + pipe.string() + " -o " + out.string() + " -q", "ALCHAIN_FAULT=adopt:3");
   REQUIRE(r.status == 128 + 9);
@@ -313,7 +283,7 @@ TEST_CASE("--resume against a file of another plan is refused with the reason, a
   std::set<std::string> shards_before;
   for (const auto& e : std::filesystem::directory_iterator(shard_dir_for(out))) shards_before.insert(e.path().string());
 
-  std::string changed = kSmallMatrix;
+  std::string changed = test::kSmallMatrix;
   changed.replace(changed.find("epochs = 2"), 10, "epochs = 3");
   test::write_file(pipe, changed);
   r = cli("run " + pipe.string() + " -o " + out.string() + " -q --resume");
@@ -326,7 +296,7 @@ TEST_CASE("--resume against a file of another plan is refused with the reason, a
   CHECK(shards_after == shards_before);
 
   // Another thread count per trial is refused too (numbers are reproducible per thread count).
-  test::write_file(pipe, kSmallMatrix);
+  test::write_file(pipe, test::kSmallMatrix);
   r = cli("run " + pipe.string() + " -o " + out.string() + " -q --resume --threads 2");
   CHECK(r.status == 1);
   CHECK(contains(r.output, "compute threads"));
@@ -336,7 +306,7 @@ TEST_CASE("--resume against a file of another plan is refused with the reason, a
 TEST_CASE("--jobs 2 with 2 threads gives the same results as one process with 1 thread") {
   test::TempDir dir;
   const auto pipe = dir / "m.toml";
-  test::write_file(pipe, kSmallMatrix);
+  test::write_file(pipe, test::kSmallMatrix);
   Cli r = cli("run " + pipe.string() + " -o " + (dir / "seq.h5").string() + " -q --threads 1");
   REQUIRE_MESSAGE(r.status == 0, r.output);
   r = cli("run " + pipe.string() + " -o " + (dir / "par.h5").string() + " -q --threads 2 --jobs 2");
@@ -361,7 +331,7 @@ TEST_CASE("--jobs 2 with 2 threads gives the same results as one process with 1 
 TEST_CASE("one run per result file: a second run on a file being written is refused") {
   test::TempDir dir;
   const auto pipe = dir / "m.toml";
-  test::write_file(pipe, kSmallMatrix);
+  test::write_file(pipe, test::kSmallMatrix);
   const auto out = dir / "m.h5";
   // Hold the lock as a running alchain would.
   const int fd = ::open((out.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
@@ -431,7 +401,7 @@ void check_report(const std::filesystem::path& dir, const std::vector<std::strin
 TEST_CASE("alchain report draws every figure of a matrix, and of a run cut short as far as it got") {
   test::TempDir dir;
   const auto pipe = dir / "m.toml";
-  test::write_file(pipe, kSmallMatrix);
+  test::write_file(pipe, test::kSmallMatrix);
   Cli r = cli("run " + pipe.string() + " -o " + (dir / "m.h5").string() + " -q");
   REQUIRE_MESSAGE(r.status == 0, r.output);
   r = cli("report " + (dir / "m.h5").string() + " -o " + (dir / "report").string());

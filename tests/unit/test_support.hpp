@@ -93,4 +93,37 @@ inline CliResult run_cli(const std::string& args, const std::string& env = "") {
   return run_shell(env + (env.empty() ? "" : " ") + std::string(kAlchainExe) + " " + args);
 }
 
+/// A 2 x 2 matrix of small MLPs on 1500 Fashion-MNIST images, 2 repeats: seconds per run, used
+/// by the experiment and cluster-trial tests.
+inline const char* const kSmallMatrix = R"(schema = 1
+name = "small_matrix"
+[run]
+seed = 11
+threads = 1
+inference_batch_size = 256
+[dataset]
+plugin = "fashion_mnist"
+[dataset.params]
+train_limit = 1500
+test_limit = 300
+[budget]
+initial = 60
+per_cycle = 40
+cycles = 2
+[training]
+epochs = 2
+batch_size = 32
+[models.wide]
+plugin = "mlp"
+params = { hidden = [64] }
+[models.narrow]
+plugin = "mlp"
+params = { hidden = [16] }
+[experiment]
+surrogates = ["wide", "narrow"]
+deployments = ["wide", "narrow"]
+policies = ["entropy"]
+repeats = 2
+)";
+
 }  // namespace alchain::test

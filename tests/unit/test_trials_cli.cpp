@@ -21,37 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// kSmallMatrix of test_experiment.cpp: 8 level-0 trials and 4 train trials on picks.
-const char* kMatrix = R"(schema = 1
-name = "small_matrix"
-[run]
-seed = 11
-threads = 1
-inference_batch_size = 256
-[dataset]
-plugin = "fashion_mnist"
-[dataset.params]
-train_limit = 1500
-test_limit = 300
-[budget]
-initial = 60
-per_cycle = 40
-cycles = 2
-[training]
-epochs = 2
-batch_size = 32
-[models.wide]
-plugin = "mlp"
-params = { hidden = [64] }
-[models.narrow]
-plugin = "mlp"
-params = { hidden = [16] }
-[experiment]
-surrogates = ["wide", "narrow"]
-deployments = ["wide", "narrow"]
-policies = ["entropy"]
-repeats = 2
-)";
+const char* const kMatrix = alchain::test::kSmallMatrix;  // 8 level-0 trials and 4 train trials on picks
 
 using Cli = alchain::test::CliResult;
 
