@@ -6,7 +6,8 @@ type, shape and bytes.
     tools/compare_results.py A.h5 B.h5 [--ignore NAME ...]
 
 Ignored by default: durations (`seconds`, `*_s`), `alchain_version`, `pipeline_path` and the
-invocation's `threads`/`jobs` (each trial's own `threads` is compared: it fixes the numbers).
+invocation's `threads`/`jobs` (each trial's own `threads` is compared: it fixes the numbers; so
+is its `device`: pass `--ignore device` for runs whose trials ran on different GPUs).
 Exits 0 when equal, 1 listing every difference (at most 50 lines).
 """
 import argparse

@@ -487,7 +487,10 @@ int cmd_worker(const std::vector<std::string>& args) {
   o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
       "shard-dir", po::value<std::string>(), "where trials are written")(
       "fingerprint", po::value<std::string>(), "the plan's fingerprint; refuses another plan")(
-      "threads", po::value<int>()->default_value(1), "compute threads");
+      "threads", po::value<int>()->default_value(1), "compute threads")(
+      "worker-index", po::value<int>()->default_value(-1),
+      "which of run's workers this is (0, 1, ...): picks its device among run.devices or the GPUs; "
+      "-1 = as a process of its own");
   int rc = 0;
   const auto parsed = parse_command(args, o, "pipeline", 1, {"shard-dir", "fingerprint"},
                                     "Reads trial IDs on stdin; answers 'done ID SECONDS' or 'fail ID MESSAGE' per line.\n",
@@ -499,7 +502,7 @@ int cmd_worker(const std::vector<std::string>& args) {
   load_plugins(registry, vm, false);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
   return run_worker(p, registry, vm["shard-dir"].as<std::string>(), vm["fingerprint"].as<std::string>(),
-                    vm["threads"].as<int>());
+                    vm["threads"].as<int>(), vm["worker-index"].as<int>());
 }
 
 /// Ends a run that stopped on an error or a signal without the libraries' exit handlers: after a

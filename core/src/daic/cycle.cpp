@@ -353,7 +353,7 @@ void check_assessment(const Pipeline& p, const PluginRegistry& registry, Dataset
                            std::to_string(a.calibration) + ") + the reference's extra training samples (" +
                            std::to_string(reference_extra) + ") + " + std::to_string(a.windows) + " windows x " +
                            std::to_string(a.window_size) + " need " + std::to_string(need));
-  if (const std::string err = device_error(p.run.device); !err.empty()) diags.error(p.run.device_pos, "run.device: " + err);
+  check_run_devices(p.run, diags);
   const CreateContext ctx = plugin_context(p, registry, data.info());
   std::shared_ptr<Model> model;
   try {

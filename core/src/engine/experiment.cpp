@@ -52,7 +52,7 @@ std::string clock_text(double s) {
 /// are reported (at the entry's position) before the result file exists.
 void preflight(const Pipeline& p, const Plan& plan, const PluginRegistry& registry, const DatasetInfo& info,
                Diagnostics& diags) {
-  if (const std::string err = device_error(p.run.device); !err.empty()) diags.error(p.run.device_pos, "run.device: " + err);
+  check_run_devices(p.run, diags);
   const CreateContext mctx = plugin_context(p, registry, info);
   std::set<std::string> seen;
   auto check_model = [&](const ModelEntry& m) -> std::shared_ptr<Model> {
@@ -379,7 +379,7 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
 }
 
 int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::filesystem::path& shard_dir,
-               const std::string& fingerprint, int threads) {
+               const std::string& fingerprint, int threads, int worker_index) {
   // The protocol owns the original stdout; anything else printed (by a plugin while it loads
   // the dataset, say) goes to stderr, from the start.
   const int proto = ::dup(STDOUT_FILENO);
@@ -387,7 +387,7 @@ int run_worker(const Pipeline& p, const PluginRegistry& registry, const std::fil
   std::FILE* out = ::fdopen(proto, "w");
   if (!out) throw std::runtime_error("worker: cannot open its protocol stream");
   set_compute_threads(threads);
-  set_run_device(p.run.device);
+  set_assigned_device(p.run, worker_index);
   std::shared_ptr<Dataset> data = open_dataset(p, registry);
   const Plan plan = expand_plan(p, data->size(Split::train));
   if (plan.fingerprint != fingerprint)

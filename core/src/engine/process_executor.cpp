@@ -27,7 +27,7 @@ struct Worker {
 class ProcessExecutor final : public Executor {
  public:
   ProcessExecutor(const WorkerCommand& cmd, int jobs) {
-    for (int i = 0; i < jobs; ++i) workers_.push_back(spawn(cmd));
+    for (int i = 0; i < jobs; ++i) workers_.push_back(spawn(cmd, i));
   }
   ~ProcessExecutor() override {
     for (Worker& w : workers_) {
@@ -125,9 +125,11 @@ class ProcessExecutor final : public Executor {
     return d;
   }
 
-  static Worker spawn(const WorkerCommand& cmd) {
+  /// Worker `index` (0 .. jobs-1): its index picks its device among run.devices or the GPUs.
+  static Worker spawn(const WorkerCommand& cmd, int index) {
     std::vector<std::string> args{cmd.exe, "worker", cmd.pipeline, "--shard-dir", cmd.shard_dir.string(),
-                                  "--fingerprint", cmd.fingerprint, "--threads", std::to_string(cmd.threads)};
+                                  "--fingerprint", cmd.fingerprint, "--threads", std::to_string(cmd.threads),
+                                  "--worker-index", std::to_string(index)};
     for (const auto& d : cmd.plugin_dirs) {
       args.push_back("--plugin-path");
       args.push_back(d);

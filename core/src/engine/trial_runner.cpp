@@ -10,6 +10,7 @@
 #include "alchain/engine/train_and_evaluate.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
+#include "alchain/run/device.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/task.hpp"
 #include "alchain/run/trainer.hpp"
@@ -210,6 +211,7 @@ TrialRecord TrialRunner::run(const Trial& trial, const TrialInputs& inputs) {
   rec.source = to_string(trial.source);
   rec.repeat = trial.repeat;
   rec.threads = at::get_num_threads();
+  rec.device = run_device().str();
   if (trial.kind == TrialKind::select) run_select(trial, rec);
   else run_train(trial, inputs, rec);
   rec.seconds = monotonic_seconds() - t0;

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "alchain/pipeline/device_assignment.hpp"
 #include "alchain/pipeline/pipeline.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
@@ -193,6 +194,43 @@ bool read_schema(TableReader& top, Diagnostics& diags) {
   return true;
 }
 
+/// `run.devices`: instead of `run.device`, a list of "cpu" or "cuda:<index>" of one kind to spread
+/// processes over (a device listed twice gets twice the processes); `run.device` then says the kind.
+void read_devices(TableReader& r, const toml::table& t, RunOptionsSpec& run) {
+  const toml::array* a = r.array("devices");
+  if (!a) return;
+  run.devices_pos = source_pos(a->source());
+  if (t.get("device")) {
+    r.error(*a, "run.devices: give run.device or run.devices, not both");
+    return;
+  }
+  if (a->empty()) {
+    r.error(*a, "run.devices: empty; list the devices to spread processes over, or leave it out");
+    return;
+  }
+  std::vector<std::string> devices;
+  for (const toml::node& n : *a) {
+    const auto* s = n.as_string();
+    if (!s) {
+      r.error(n, std::string("run.devices: expected device names (strings), got ") + toml_type_name(n));
+    } else if (s->get() == "cuda") {
+      r.error(n, "run.devices: 'cuda': name each device, cuda:<index>");
+    } else if (!is_device_name(s->get())) {
+      r.error(n, "run.devices: '" + s->get() + "': cpu or cuda:<index>");
+    } else {
+      devices.push_back(s->get());
+    }
+  }
+  if (devices.size() != a->size()) return;
+  const bool cpu = devices.front() == "cpu";
+  if (std::any_of(devices.begin(), devices.end(), [&](const std::string& d) { return (d == "cpu") != cpu; })) {
+    r.error(*a, "run.devices: mixes cpu and cuda; a run's trials compute on one kind of device");
+    return;
+  }
+  run.devices = devices;
+  run.device = cpu ? "cpu" : "cuda";
+}
+
 void read_run(const toml::table& t, RunOptionsSpec& run, Diagnostics& diags) {
   TableReader r(t, "run", diags);
   std::int64_t seed = 0;
@@ -203,14 +241,12 @@ void read_run(const toml::table& t, RunOptionsSpec& run, Diagnostics& diags) {
   if (r.string("device", run.device)) {
     run.device_pos = source_pos(t.get("device")->source());
     // The syntax here; whether this build and machine have the device, at preflight.
-    const std::string& d = run.device;
-    const bool cuda_index = d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
-                            d.find_first_not_of("0123456789", 5) == std::string::npos;
-    if (d != "cpu" && d != "cuda" && !cuda_index) {
-      diags.error(run.device_pos, "run.device: '" + d + "': cpu, cuda or cuda:<index>");
+    if (!is_device_name(run.device)) {
+      diags.error(run.device_pos, "run.device: '" + run.device + "': cpu, cuda or cuda:<index>");
       run.device = "cpu";
     }
   }
+  read_devices(r, t, run);
   r.finish();
 }
 

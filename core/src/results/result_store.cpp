@@ -184,6 +184,7 @@ void write_shard(const fs::path& dir, const TrialRecord& t, const std::string& p
     h5::string_attr(g, "source", t.source);
     h5::int_attr(g, "repeat", t.repeat);
     h5::int_attr(g, "threads", t.threads);
+    h5::string_attr(g, "device", t.device);
     h5::double_attr(g, "seconds", t.seconds);
     h5::string_attr(g, "alchain_version", ALCHAIN_VERSION_STRING);
     h5::string_attr(g, "plan_fingerprint", plan_fingerprint);

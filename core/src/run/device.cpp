@@ -6,6 +6,8 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include "alchain/pipeline/device_assignment.hpp"
+
 namespace alchain {
 
 namespace {
@@ -38,5 +40,40 @@ void set_run_device(const std::string& name) {
 }
 
 c10::Device run_device() { return g_device; }
+
+namespace {
+std::string device_key(const RunOptionsSpec& run) { return run.devices.empty() ? "run.device" : "run.devices"; }
+}  // namespace
+
+std::string assigned_device(const RunOptionsSpec& run, int worker) {
+  const DeviceEnvironment env = read_device_environment();
+  // Counting CUDA devices needs a CUDA LibTorch; without one nothing is visible.
+  const int runtime = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+  try {
+    return assign_device(run.device, run.devices, worker, env, visible_cuda_devices(env, runtime));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(device_key(run) + ": " + e.what());
+  }
+}
+
+std::string set_assigned_device(const RunOptionsSpec& run, int worker) {
+  const std::string name = assigned_device(run, worker);
+  const std::string err = device_error(name);
+  if (!err.empty()) throw std::runtime_error(device_key(run) + ": " + err);
+  g_device = c10::Device(name);
+  return name;
+}
+
+void check_run_devices(const RunOptionsSpec& run, Diagnostics& diags) {
+  if (run.devices.empty()) {
+    if (const std::string err = device_error(run.device); !err.empty()) diags.error(run.device_pos, "run.device: " + err);
+    return;
+  }
+  for (const std::string& d : run.devices)
+    if (const std::string err = device_error(d); !err.empty()) {
+      diags.error(run.devices_pos, "run.devices: " + err);
+      return;
+    }
+}
 
 }  // namespace alchain

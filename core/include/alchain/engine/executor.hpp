@@ -35,7 +35,8 @@ class Executor {
 std::unique_ptr<Executor> make_local_executor(TrialRunner& runner, const Plan& plan, std::filesystem::path shard_dir);
 
 /// What a worker process is started with: `exe worker PIPELINE --shard-dir D --fingerprint F
-/// --threads T [--plugin-path dir]...`; it reads trial IDs on stdin and answers one line per trial.
+/// --threads T --worker-index I [--plugin-path dir]...`, I = 0 .. jobs-1 (which picks its device);
+/// it reads trial IDs on stdin and answers one line per trial.
 struct WorkerCommand {
   std::string exe;
   std::string pipeline;

@@ -87,8 +87,9 @@ PlanCost estimate_cost(const Pipeline& pipeline, const Plan& plan, const PluginR
 /// The plan as `alchain plan` prints it: totals, cost at `gmacs` GMAC/s, and (with `list`) every trial.
 void print_plan(std::ostream& os, const Plan& plan, const PlanCost& cost, double gmacs, bool list);
 
-/// `alchain worker`: serves trial IDs read on stdin (see make_process_executor).
+/// `alchain worker`: serves trial IDs read on stdin (see make_process_executor), computing on the
+/// device worker `worker_index` gets (set_assigned_device; -1: as a process of its own).
 int run_worker(const Pipeline& pipeline, const PluginRegistry& registry, const std::filesystem::path& shard_dir,
-               const std::string& fingerprint, int threads);
+               const std::string& fingerprint, int threads, int worker_index);
 
 }  // namespace alchain

@@ -10,7 +10,8 @@ namespace alchain {
 
 /// Throws (check_output_writable) unless `output` can be created, then sets the compute threads
 /// (`threads_option` when >= 0, as given on the command line; else the pipeline's run.threads)
-/// and the pipeline's device. Returns the thread count in use, which results record.
+/// and the device a process of its own gets (set_assigned_device with worker -1). Returns the
+/// thread count in use, which results record.
 int prepare_run(const Pipeline& p, const std::filesystem::path& output, int threads_option);
 
 }  // namespace alchain

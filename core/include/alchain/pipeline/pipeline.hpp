@@ -156,8 +156,12 @@ struct RunOptionsSpec {
   int repeats = 1;              ///< repeat r uses seed + r
   int threads = 0;              ///< 0 = every core
   int inference_batch_size = 512;
-  std::string device = "cpu";   ///< "cpu", "cuda" or "cuda:<index>" (run/device.hpp)
+  std::string device = "cpu";   ///< "cpu", "cuda" or "cuda:<index>" (run/device.hpp); with `devices`, their kind
   SourcePos device_pos{1, 1};
+  /// Devices to spread processes over ("cpu" or "cuda:<index>", one kind); empty = `device` for
+  /// every process. Which process gets which: pipeline/device_assignment.hpp.
+  std::vector<std::string> devices;
+  SourcePos devices_pos{1, 1};
 };
 
 struct Pipeline {

@@ -41,6 +41,7 @@ struct TrialRecord {
   std::string id, kind, column, source;
   int repeat = 0;
   int threads = 0;
+  std::string device;  ///< the device it computed on: "cpu", "cuda:0", ...
   double seconds = 0;
   std::vector<RoundRecord> rounds;
 };
