@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages alchain needs (idempotent: does nothing when all are present).
+# Installs the Debian 12 packages alchain needs (idempotent: does nothing when all are present):
+# the build, the tests' Python readers, the fuzzers' clang, and the cluster engines the tests drive.
 #   bash scripts/install-deps.sh          # build, run and test (clang: the fuzz targets)
 #   bash scripts/install-deps.sh --bench  # also the Python/PyTorch reference for bench/
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-matplotlib python3-torchvision
   clang libclang-rt-14-dev
+  slurm-wlm munge snakemake parallel  # the engines the cluster tests run the exports on (docs/cluster.md)
 )
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)  # (also pulled in by python3-torchvision: the agreement test)
 

@@ -243,8 +243,57 @@ TEST_CASE("plan --format json gives every trial with its level, dependencies, co
   CHECK(contains(j, "\"device\": \"cpu\""));
   CHECK(contains(j, "--trial select:wide:entropy:r0 --threads 3"));
   const Cli py = alchain::test::run_shell("echo '" + j + "' | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); "
-                                          "print(len(d[\"trials\"]), all(t[\"multiply_adds\"] > 0 for t in d[\"trials\"]))'");
+                                          "print(len(d[\"trials\"]), all(t[\"multiply_adds\"] > 0 and t[\"memory_mb\"] >= 512 "
+                                          "for t in d[\"trials\"]))'");
   CHECK(py.output == "12 True\n");
   r = cli("plan " + pipe.string() + " --format yaml");
   CHECK(r.status == 2);
+}
+
+TEST_CASE("export snakemake and slurm: a rule or array task per trial, dependencies, resources; bad input refused") {
+  alchain::test::TempDir dir;
+  const fs::path pipe = write_pipeline(dir, "m.toml");
+  const std::string out = (dir / "o.h5").string();
+  Cli r = cli("export snakemake " + pipe.string() + " -o " + out + " --threads 2 --mem-mb 3000");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  const std::string& snake = r.output;
+  CHECK(contains(snake, "rule all:\n    input: \"" + out + "\""));
+  CHECK(contains(snake, "    shell: \"alchain merge " + pipe.string() + " -o " + out + " --threads 2\""));
+  CHECK(contains(snake, "rule train_narrow_wide_entropy_r0:  # train:narrow:wide:entropy:r0\n    input:\n        \"" +
+                            out + ".trials/select:wide:entropy:r0.h5\",\n    output: \"" + out +
+                            ".trials/train:narrow:wide:entropy:r0.h5\"\n    threads: 2\n    resources: mem_mb=3000, runtime=10, gpu=0\n"));
+  CHECK(std::count(snake.begin(), snake.end(), '#') > 0);
+  std::size_t rules = 0;
+  for (const auto& l : lines_of(snake)) rules += l.rfind("rule ", 0) == 0;
+  CHECK(rules == 12 + 2);  // a rule per trial, merge and all
+  // A pipeline on CUDA exports from a machine without a GPU (a login node): one GPU per trial.
+  std::string text = alchain::test::read_file(pipe);
+  text.replace(text.find("threads = 1"), 11, "threads = 1\ndevice = \"cuda\"");
+  alchain::test::write_file(dir / "gpu.toml", text);
+  r = cli("export slurm " + (dir / "gpu.toml").string() + " -o " + out + " --dir " + (dir / "jobs").string() +
+          " --max-running 3 --time-min 90");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  const std::string level1 = alchain::test::read_file(dir / "jobs/level1.sbatch");
+  CHECK(contains(level1, "#SBATCH --array=0-3%3\n"));
+  CHECK(contains(level1, "#SBATCH --gres=gpu:1\n"));
+  CHECK(contains(level1, "#SBATCH --time=90\n"));
+  CHECK(contains(level1, "#SBATCH --cpus-per-task=1\n"));
+  CHECK(contains(level1, "  train:narrow:wide:entropy:r0\n"));
+  CHECK(contains(level1, "--trial \"${trials[$SLURM_ARRAY_TASK_ID]}\" --threads 1"));
+  const std::string submit = alchain::test::read_file(dir / "jobs/submit.sh");
+  CHECK(contains(submit, "level1.sbatch"));
+  CHECK(contains(submit, "--dependency=afterok$all \"$here/merge.sbatch\""));
+  CHECK((fs::status(dir / "jobs/submit.sh").permissions() & fs::perms::owner_exec) != fs::perms::none);
+  r = cli("export snakemake " + (dir / "gpu.toml").string() + " -o " + out);
+  CHECK(contains(r.output, "gpu=1"));
+  // Bad input: an unknown engine, slurm without --dir, a path Snakemake would read as a wildcard.
+  r = cli("export airflow " + pipe.string());
+  CHECK(r.status == 2);
+  CHECK(contains(r.output, "snakemake or slurm, not 'airflow'"));
+  r = cli("export slurm " + pipe.string() + " -o " + out);
+  CHECK(r.status == 2);
+  CHECK(contains(r.output, "--dir"));
+  r = cli("export snakemake " + pipe.string() + " -o " + (dir / "{x}.h5").string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "wildcard"));
 }

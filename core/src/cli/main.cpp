@@ -95,6 +95,8 @@ commands:
   plan PIPELINE       print the trials a pipeline expands to and their cost, run nothing
                       (--format json|lines: as data, or one 'run --trial' command per trial)
   merge PIPELINE -o F build the result file from the trials' shards (after 'run --trial')
+  export snakemake|slurm PIPELINE
+                      the plan as a Snakefile, or as Slurm job arrays with a submit script
   summary RESULTS     the table of a result file: mean ± sd per cell, paired differences to random
                       (an assessment's file: its per-window table)
   analyze RESULTS     transferability of picks between surrogates: rank correlation, overlap
@@ -268,10 +270,8 @@ int cmd_run(const std::vector<std::string>& args) {
   return 0;
 }
 
-/// `plan --format json|lines`: the plan as data for other engines (docs/cluster.md).
-int print_plan_as(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry,
-                  const std::string& format) {
-  if (p.assessment.present) throw po::error("--format " + format + " lists the trials of an experiment or chain; an assessment has none");
+/// How `plan --format json|lines` and `export` write the trials' commands.
+PlanExport plan_export_of(const po::variables_map& vm, const Pipeline& p) {
   PlanExport how;
   how.pipeline = vm["pipeline"].as<std::string>();
   how.output = output_of(vm, p);
@@ -279,6 +279,14 @@ int print_plan_as(const po::variables_map& vm, const Pipeline& p, const PluginRe
   how.threads = set_compute_threads(vm.count("threads") ? vm["threads"].as<int>() : p.run.threads);
   how.device = p.run.device;
   how.plugin_dirs = plugin_dirs(vm);
+  return how;
+}
+
+/// `plan --format json|lines`: the plan as data for other engines (docs/cluster.md).
+int print_plan_as(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry,
+                  const std::string& format) {
+  if (p.assessment.present) throw po::error("--format " + format + " lists the trials of an experiment or chain; an assessment has none");
+  const PlanExport how = plan_export_of(vm, p);
   const Plan plan = plan_for(p, registry);
   if (format == "lines") print_plan_lines(std::cout, plan, how);
   else print_plan_json(std::cout, plan, estimate_cost(p, plan, registry), how);
@@ -318,6 +326,63 @@ int cmd_merge(const std::vector<std::string>& args) {
     std::cout << "alchain: merged " << out.merged << " of " << out.planned << " trials (" << out.trial_threads
               << " threads each) from " << shard_dir_for(c.output).string() << "/ into " << c.output.string() << " ("
               << (out.merged == out.planned ? "complete" : "partial") << ")\n";
+  return 0;
+}
+
+/// `export snakemake|slurm`: the plan as a Snakefile, or as sbatch job arrays (docs/cluster.md).
+int cmd_export(const std::vector<std::string>& args) {
+  po::options_description o("alchain export snakemake|slurm PIPELINE -o RESULTS [options]");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
+      "output,o", po::value<std::string>(), "result file the trials and the merge write (default: results/<name>.h5)")(
+      "threads,j", po::value<int>(), "compute threads per trial (default: the pipeline's run.threads; 0 = every core here)")(
+      "dir", po::value<std::string>(), "slurm: the directory for the sbatch scripts, submit.sh and logs/")(
+      "max-running", po::value<int>()->default_value(16), "slurm: tasks of one job array running at once (%M)")(
+      "mem-mb", po::value<int>()->default_value(0), "memory per trial in MB (default: twice the plan's estimate)")(
+      "time-min", po::value<int>()->default_value(0),
+      "time limit per trial in minutes (default: 3 x the estimate at --speed, at least 10)")(
+      "speed", po::value<double>()->default_value(60.0), "assumed GMAC/s of one trial, for the time limit");
+  const bool help_only = args.empty() || args[0] == "--help" || args[0] == "-h";
+  const std::string engine = help_only ? "" : args[0];
+  int rc = 0;
+  const std::vector<std::string> rest(args.begin() + (help_only ? 0 : 1), args.end());
+  const auto parsed = parse_command(
+      help_only ? std::vector<std::string>{"--help"} : rest, o, "pipeline", 1, {},
+      "  snakemake  prints a Snakefile: a rule per trial (its dependencies' shards in, its shard out,\n"
+      "             threads, resources mem_mb, runtime, gpu) and a rule that merges; run it with\n"
+      "             'snakemake --cores N --rerun-incomplete' or a Snakemake cluster profile\n"
+      "  slurm      writes --dir D: an sbatch job array per dependency level, a merge job, and\n"
+      "             D/submit.sh, which submits them chained with afterok\n"
+      "Run the exported files from this directory: the paths in them are as given here (docs/cluster.md).\n",
+      rc);
+  if (help_only) return args.empty() ? 2 : 0;
+  if (engine != "snakemake" && engine != "slurm")
+    throw po::error("export to snakemake or slurm, not '" + engine + "' (GNU parallel: alchain plan --format lines)");
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
+  if (engine == "slurm" && !vm.count("dir")) throw po::error("export slurm needs --dir D, where the scripts go");
+  PluginRegistry registry;
+  load_plugins(registry, vm, true);
+  const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (p.assessment.present) throw po::error("an assessment pipeline has no trials to export");
+  const PlanExport how = plan_export_of(vm, p);
+  ExportResources res;
+  res.gmacs = vm["speed"].as<double>();
+  res.mem_mb = vm["mem-mb"].as<int>();
+  res.time_min = vm["time-min"].as<int>();
+  res.max_running = vm["max-running"].as<int>();
+  res.workdir = fs::current_path().string();
+  res.invocation = "alchain export " + engine;
+  for (const auto& a : rest) res.invocation += " " + shell_word(a);
+  const Plan plan = plan_for(p, registry);
+  const PlanCost cost = estimate_cost(p, plan, registry);
+  if (engine == "snakemake") {
+    write_snakefile(std::cout, plan, cost, how, res);
+    return 0;
+  }
+  const auto files = write_slurm_scripts(vm["dir"].as<std::string>(), plan, cost, how, res);
+  std::cout << "alchain: wrote " << files.size() << " files for " << plan.trials.size() << " trials; submit with "
+            << files.back().string() << "\n";
   return 0;
 }
 
@@ -538,6 +603,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "plan") return cmd_plan(args);
     if (cmd == "merge") return cmd_merge(args);
+    if (cmd == "export") return cmd_export(args);
     if (cmd == "summary") return cmd_summary(args);
     if (cmd == "analyze") return cmd_analyze(args);
     if (cmd == "report") return cmd_report(args);

@@ -1,4 +1,5 @@
 // What a plan will cost: trainings by kind and multiply-adds, for `alchain plan`.
+#include <algorithm>
 #include <map>
 #include <ostream>
 
@@ -25,14 +26,20 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
                        std::int64_t test_samples) {
   const auto test_size = static_cast<double>(test_samples);
   const CreateContext ctx = plugin_context(p, registry, info);
-  std::map<std::string, double> macs;
+  std::map<std::string, double> macs, params;
   std::map<std::string, int> passes;
   auto macs_of = [&](const ModelEntry& m) {
     auto it = macs.find(m.name);
     if (it != macs.end()) return it->second;
     auto model = registry.create_model(m.model.plugin, m.model.params, ctx);
+    params[m.name] = static_cast<double>(model->parameter_count());
     return macs[m.name] = static_cast<double>(model->macs(info.input_shape));
   };
+  double input_elements = 1;
+  for (const auto d : info.input_shape) input_elements *= static_cast<double>(d);
+  const double data_mb = static_cast<double>(plan.pool_size + test_samples) * input_elements * 4 / 1e6;
+  // Weights, gradients, momentum and a copy for evaluation: 4 float32 values per parameter.
+  auto memory_mb = [&](const ModelEntry& m) { return kProcessBaseMb + data_mb + 16 * params.at(m.name) / 1e6; };
   auto passes_of = [&](const PolicyEntry& pe) {
     auto it = passes.find(pe.name);
     if (it != passes.end()) return it->second;
@@ -63,12 +70,16 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
       ~Share() { c.trial_macs[id] = c.train_macs + c.score_macs + c.eval_macs - before; }
     } share{c, t.id, before};
     if (t.kind == TrialKind::train) {
+      macs_of(t.model);
+      c.trial_memory_mb[t.id] = memory_mb(t.model);
       for (auto n : t.sizes) training(t.model, n);
       (t.source.random() ? c.random_trainings : c.deployment_trainings) += static_cast<int>(t.sizes.size());
       continue;
     }
     std::int64_t n = plan.initial;
     for (const Stage& s : t.stages) {
+      macs_of(s.model);
+      c.trial_memory_mb[t.id] = std::max(c.trial_memory_mb[t.id], memory_mb(s.model));
       for (int cyc = 0; cyc < s.cycles; ++cyc) {
         training(s.model, n);
         c.score_macs += macs_of(s.model) * static_cast<double>(plan.pool_size - n) * passes_of(s.policy);

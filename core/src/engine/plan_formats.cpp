@@ -9,9 +9,6 @@
 
 namespace alchain {
 
-namespace {
-
-/// A word for sh: as it is when it needs no quoting, else in single quotes.
 std::string shell_word(const std::string& s) {
   const bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                        "0123456789_-+=.,/:@%") == std::string::npos;
@@ -21,27 +18,35 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
-/// The trials a trial reads the shards of: a train trial on picks needs its select trial.
-std::vector<std::string> dependencies(const Trial& t) {
+std::vector<std::string> trial_dependencies(const Trial& t) {
   if (t.kind == TrialKind::train && t.source.picks()) return {t.source.trial};
   return {};
 }
 
+namespace {
+std::string plugin_options(const PlanExport& how) {
+  std::string out;
+  for (const auto& d : how.plugin_dirs) out += " -P " + shell_word(d);
+  return out;
+}
+}  // namespace
+
 std::string trial_command(const Trial& t, const PlanExport& how) {
-  std::string cmd = "alchain run " + shell_word(how.pipeline) + " -o " + shell_word(how.output.string()) + " --trial " +
-                    shell_word(t.id) + " --threads " + std::to_string(how.threads);
-  for (const auto& d : how.plugin_dirs) cmd += " -P " + shell_word(d);
-  return cmd;
+  return "alchain run " + shell_word(how.pipeline) + " -o " + shell_word(how.output.string()) + " --trial " +
+         shell_word(t.id) + " --threads " + std::to_string(how.threads) + plugin_options(how);
 }
 
-}  // namespace
+std::string merge_command(const PlanExport& how) {
+  return "alchain merge " + shell_word(how.pipeline) + " -o " + shell_word(how.output.string()) + " --threads " +
+         std::to_string(how.threads) + plugin_options(how);
+}
 
 std::vector<int> plan_levels(const Plan& plan) {
   std::map<std::string, int> level;
   std::vector<int> out;
   for (const Trial& t : plan.trials) {  // dependencies come first in a plan
     int l = 0;
-    for (const auto& d : dependencies(t)) l = std::max(l, level.at(d) + 1);
+    for (const auto& d : trial_dependencies(t)) l = std::max(l, level.at(d) + 1);
     level[t.id] = l;
     out.push_back(l);
   }
@@ -60,12 +65,14 @@ void print_plan_json(std::ostream& os, const Plan& plan, const PlanCost& cost, c
   for (std::size_t i = 0; i < plan.trials.size(); ++i) {
     const Trial& t = plan.trials[i];
     std::string deps;
-    for (const auto& d : dependencies(t)) deps += (deps.empty() ? "" : ", ") + json_string(d);
+    for (const auto& d : trial_dependencies(t)) deps += (deps.empty() ? "" : ", ") + json_string(d);
     const auto macs = cost.trial_macs.find(t.id);
     const std::string m = format("%.0f", macs != cost.trial_macs.end() ? macs->second : 0.0);
+    const auto mem = cost.trial_memory_mb.find(t.id);
+    const std::string mb = format("%.0f", mem != cost.trial_memory_mb.end() ? mem->second : 0.0);
     os << (i ? "," : "") << "\n    {\"id\": " << json_string(t.id) << ", \"kind\": " << json_string(to_string(t.kind))
        << ", \"level\": " << levels[i] << ", \"dependencies\": [" << deps << "], \"column\": " << json_string(t.column)
-       << ", \"repeat\": " << t.repeat << ", \"trainings\": " << t.trainings() << ", \"multiply_adds\": " << m
+       << ", \"repeat\": " << t.repeat << ", \"trainings\": " << t.trainings() << ", \"multiply_adds\": " << m << ", \"memory_mb\": " << mb
        << ", \"threads\": " << how.threads << ", \"device\": " << json_string(how.device)
        << ", \"shard\": " << json_string((dir / (t.id + ".h5")).string())
        << ", \"command\": " << json_string(trial_command(t, how)) << "}";

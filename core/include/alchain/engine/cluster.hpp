@@ -63,6 +63,18 @@ struct PlanExport {
   std::vector<std::string> plugin_dirs;  ///< -P directories, passed on in each command
 };
 
+/// The trials whose shards a trial reads: a train trial on picks needs its select trial.
+std::vector<std::string> trial_dependencies(const Trial& trial);
+
+/// The trial's line of `--format lines`: `alchain run PIPELINE -o OUTPUT --trial ID --threads T [-P DIR]...`.
+std::string trial_command(const Trial& trial, const PlanExport& how);
+
+/// `alchain merge PIPELINE -o OUTPUT --threads T [-P DIR]...`, as the exports run it.
+std::string merge_command(const PlanExport& how);
+
+/// A word for sh: as it is when it needs no quoting, else in single quotes.
+std::string shell_word(const std::string& word);
+
 /// Dependency levels: 0 for a trial that needs no other, else one more than its deepest dependency.
 std::vector<int> plan_levels(const Plan& plan);
 
@@ -72,5 +84,32 @@ void print_plan_json(std::ostream& os, const Plan& plan, const PlanCost& cost, c
 /// `alchain plan --format lines`: one `alchain run ... --trial ID --threads T` per trial, a
 /// `# level N` comment before each dependency level and a blank line between levels.
 void print_plan_lines(std::ostream& os, const Plan& plan, const PlanExport& how);
+
+/// What the exports ask of the engine for each trial, beyond the plan (docs/cluster.md).
+struct ExportResources {
+  double gmacs = 60;        ///< assumed multiply-adds per second of one trial, in G, for its time limit
+  int mem_mb = 0;           ///< memory per trial; 0 = twice the plan's estimate (it counts no activations)
+  int time_min = 0;         ///< time limit per trial; 0 = three times the estimate at `gmacs`, at least 10 min
+  int max_running = 16;     ///< Slurm: tasks of one array running at once (`--array=...%M`)
+  std::string workdir;      ///< Slurm: the directory the jobs run in (paths in the commands are relative to it)
+  std::string invocation;   ///< the export command, quoted in the files' headers
+};
+
+/// A trial's memory (MB) and time limit (minutes) as the exports request them.
+int export_mem_mb(const Trial& trial, const PlanCost& cost, const ExportResources& res);
+int export_time_min(const Trial& trial, const PlanCost& cost, const ExportResources& res);
+
+/// `alchain export snakemake`: a Snakefile with one rule per trial (its dependencies' shards in,
+/// its shard out, threads and resources mem_mb, runtime, gpu), a rule `merge` that builds the
+/// result file, and a rule `all` asking for it.
+void write_snakefile(std::ostream& os, const Plan& plan, const PlanCost& cost, const PlanExport& how,
+                     const ExportResources& res);
+
+/// `alchain export slurm --dir D`: `D/level<N>.sbatch` (a job array per dependency level),
+/// `D/merge.sbatch` and `D/submit.sh`, which submits them chained with `afterok`. Returns the
+/// files written (each written whole, then renamed into place).
+std::vector<std::filesystem::path> write_slurm_scripts(const std::filesystem::path& dir, const Plan& plan,
+                                                       const PlanCost& cost, const PlanExport& how,
+                                                       const ExportResources& res);
 
 }  // namespace alchain
