@@ -51,6 +51,7 @@ snakemake_engine() {
   "$alchain" export snakemake "$pipeline" -o q.h5 --threads "$threads" > Snakefile
   setsid snakemake --cores 2 --rerun-incomplete > first.log 2>&1 &
   local pid=$! waited=0
+  trap 'kill -KILL -- "-$pid" 2> /dev/null || true' EXIT  # a failure below must not leave it running
   while (($(shards q.h5.trials) < 8)); do
     kill -0 "$pid" 2> /dev/null || fail "snakemake ended before it was killed (first.log: $(tail -n 3 first.log))"
     ((waited++ < 600)) || fail "no 8 shards in 5 min (first.log)"
@@ -58,6 +59,7 @@ snakemake_engine() {
   done
   kill -KILL -- "-$pid"
   wait "$pid" 2> /dev/null || true
+  trap - EXIT
   local before
   before=$(shards q.h5.trials)
   [[ ! -e q.h5 ]] || fail "q.h5 exists after the kill"
@@ -84,7 +86,8 @@ slurm_engine() {
   # shellcheck source=slurm_cluster.sh
   source "$src/tests/cluster/slurm_cluster.sh"
   local up=0
-  slurm_up "$work/slurm/cluster" || up=$?
+  # Outside the directory `fresh` wipes: a cluster left by a killed run is found and stopped.
+  slurm_up "$work/slurm-cluster" || up=$?
   ((up != 2)) || exit 77  # not root: ctest reports the test as skipped
   ((up == 0)) || fail "the Slurm cluster did not start"
   trap slurm_down EXIT
@@ -92,8 +95,9 @@ slurm_engine() {
   bash jobs/submit.sh | tee first.log
   local level0 waited=0
   level0=$(sed -n 's/^level0: job \([0-9]*\).*/\1/p' first.log)
+  [[ -n $level0 ]] || fail "submit.sh gave no level0 job (first.log)"
   while (($(shards q.h5.trials) < 6)); do
-    ((waited++ < 1200)) || { slurm_job_states; fail "no 6 shards in 10 min"; }
+    ((waited++ < 900)) || { slurm_job_states; fail "no 6 shards in 7.5 min"; }
     sleep 0.5
   done
   scancel "$level0"
@@ -104,7 +108,7 @@ slurm_engine() {
   ((before < trials)) || fail "every trial finished before the cancel"
   say "level 0 cancelled with $before of $trials shards; level 1 and the merge were cancelled with it"
   bash jobs/submit.sh | tee second.log
-  slurm_wait_all 1200 || { slurm_job_states; fail "jobs still queued after 20 min"; }
+  slurm_wait_all 900 || { slurm_job_states; fail "jobs still queued after 15 min"; }
   [[ -f q.h5 ]] || { slurm_job_states; tail -n 5 jobs/logs/*; fail "no q.h5 after the jobs ended"; }
   local again
   again=$(cat jobs/logs/*level*.out | grep -c 'is done already' || true)

@@ -282,7 +282,8 @@ TEST_CASE("export snakemake and slurm: a rule or array task per trial, dependenc
   CHECK(contains(level1, "--trial \"${trials[$SLURM_ARRAY_TASK_ID]}\" --threads 1"));
   const std::string submit = alchain::test::read_file(dir / "jobs/submit.sh");
   CHECK(contains(submit, "level1.sbatch"));
-  CHECK(contains(submit, "--dependency=afterok$all \"$here/merge.sbatch\""));
+  CHECK(contains(submit, "\"--dependency=afterok$all\" \"$here/merge.sbatch\""));
+  CHECK(contains(submit, "${previous:+\"--dependency=afterok$previous\"} \"$here/level1.sbatch\""));
   CHECK((fs::status(dir / "jobs/submit.sh").permissions() & fs::perms::owner_exec) != fs::perms::none);
   r = cli("export snakemake " + (dir / "gpu.toml").string() + " -o " + out);
   CHECK(contains(r.output, "gpu=1"));
@@ -295,5 +296,18 @@ TEST_CASE("export snakemake and slurm: a rule or array task per trial, dependenc
   CHECK(contains(r.output, "--dir"));
   r = cli("export snakemake " + pipe.string() + " -o " + (dir / "{x}.h5").string());
   CHECK(r.status == 1);
-  CHECK(contains(r.output, "wildcard"));
+  CHECK(contains(r.output, "'" + (dir / "{x}.h5").string() + "' has a brace, which Snakemake reads as a wildcard"));
+  CHECK(!contains(r.output, "rule all"));  // nothing of the Snakefile printed
+  r = cli("export snakemake " + pipe.string() + " --max-running 4");
+  CHECK(r.status == 2);
+  r = cli("export slurm " + pipe.string() + " --dir " + (dir / "j2").string() + " --speed 0");
+  CHECK(r.status == 2);
+  CHECK(contains(r.output, "--speed"));
+  // A Slurm task sees its one GPU as cuda:0: another index would fail in every task.
+  text.replace(text.find("device = \"cuda\""), 15, "device = \"cuda:1\"");
+  alchain::test::write_file(dir / "gpu1.toml", text);
+  r = cli("export slurm " + (dir / "gpu1.toml").string() + " --dir " + (dir / "j3").string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "'cuda:1': a Slurm task with --gres=gpu:1 sees its GPU as cuda:0"));
+  CHECK(!fs::exists(dir / "j3"));
 }

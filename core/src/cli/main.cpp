@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -330,6 +331,37 @@ int cmd_merge(const std::vector<std::string>& args) {
 }
 
 /// `export snakemake|slurm`: the plan as a Snakefile, or as sbatch job arrays (docs/cluster.md).
+/// The exports' resources from the options; out-of-range values are refused, not clamped.
+ExportResources export_resources_of(const po::variables_map& vm, const std::string& engine,
+                                    const std::vector<std::string>& args) {
+  if (engine != "slurm" && (vm.count("dir") || !vm["max-running"].defaulted()))
+    throw po::error("--dir and --max-running are options of 'export slurm'");
+  if (engine == "slurm" && !vm.count("dir")) throw po::error("export slurm needs --dir D, where the scripts go");
+  ExportResources res;
+  res.gmacs = vm["speed"].as<double>();
+  res.mem_mb = vm["mem-mb"].as<int>();
+  res.time_min = vm["time-min"].as<int>();
+  res.max_running = vm["max-running"].as<int>();
+  if (!(res.gmacs >= 0.001 && res.gmacs <= 1e9)) throw po::error("--speed must be a throughput in GMAC/s, from 0.001");
+  if (res.mem_mb < 0 || res.time_min < 0) throw po::error("--mem-mb and --time-min must be >= 0 (0: the estimate)");
+  if (res.max_running < 1) throw po::error("--max-running must be at least 1");
+  res.workdir = fs::current_path().string();
+  res.invocation = "alchain export " + engine;
+  for (const auto& a : args) res.invocation += " " + shell_word(a);
+  return res;
+}
+
+/// A Slurm task with --gres=gpu:1 sees its GPU as cuda:0: another index would be refused by every task.
+void check_slurm_devices(const Pipeline& p) {
+  std::vector<std::string> devices = p.run.devices;
+  if (devices.empty()) devices.push_back(p.run.device);
+  for (const auto& d : devices)
+    if (d.rfind("cuda:", 0) == 0 && d != "cuda:0")
+      throw std::runtime_error(p.path + ": run.device" + std::string(p.run.devices.empty() ? "" : "s") + " '" + d +
+                               "': a Slurm task with --gres=gpu:1 sees its GPU as cuda:0; use device = \"cuda\"");
+}
+
+/// `export snakemake|slurm`: the plan as a Snakefile, or as sbatch job arrays (docs/cluster.md).
 int cmd_export(const std::vector<std::string>& args) {
   po::options_description o("alchain export snakemake|slurm PIPELINE -o RESULTS [options]");
   o.add(common_options());
@@ -344,40 +376,35 @@ int cmd_export(const std::vector<std::string>& args) {
       "speed", po::value<double>()->default_value(60.0), "assumed GMAC/s of one trial, for the time limit");
   const bool help_only = args.empty() || args[0] == "--help" || args[0] == "-h";
   const std::string engine = help_only ? "" : args[0];
+  if (!help_only && engine != "snakemake" && engine != "slurm")
+    throw po::error("export to snakemake or slurm, not '" + engine + "' (GNU parallel: alchain plan --format lines)");
   int rc = 0;
   const std::vector<std::string> rest(args.begin() + (help_only ? 0 : 1), args.end());
   const auto parsed = parse_command(
       help_only ? std::vector<std::string>{"--help"} : rest, o, "pipeline", 1, {},
       "  snakemake  prints a Snakefile: a rule per trial (its dependencies' shards in, its shard out,\n"
       "             threads, resources mem_mb, runtime, gpu) and a rule that merges; run it with\n"
-      "             'snakemake --cores N --rerun-incomplete' or a Snakemake cluster profile\n"
+      "             'snakemake --cores N --rerun-incomplete' or a Snakemake cluster profile, in this directory\n"
       "  slurm      writes --dir D: an sbatch job array per dependency level, a merge job, and\n"
-      "             D/submit.sh, which submits them chained with afterok\n"
-      "Run the exported files from this directory: the paths in them are as given here (docs/cluster.md).\n",
+      "             D/submit.sh, which submits them chained with afterok, to run in this directory\n"
+      "The paths in them are as given here; the commands call alchain from PATH (docs/cluster.md).\n",
       rc);
   if (help_only) return args.empty() ? 2 : 0;
-  if (engine != "snakemake" && engine != "slurm")
-    throw po::error("export to snakemake or slurm, not '" + engine + "' (GNU parallel: alchain plan --format lines)");
   if (!parsed) return rc;
   const po::variables_map& vm = *parsed;
-  if (engine == "slurm" && !vm.count("dir")) throw po::error("export slurm needs --dir D, where the scripts go");
+  const ExportResources res = export_resources_of(vm, engine, rest);
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
   if (p.assessment.present) throw po::error("an assessment pipeline has no trials to export");
+  if (engine == "slurm") check_slurm_devices(p);
   const PlanExport how = plan_export_of(vm, p);
-  ExportResources res;
-  res.gmacs = vm["speed"].as<double>();
-  res.mem_mb = vm["mem-mb"].as<int>();
-  res.time_min = vm["time-min"].as<int>();
-  res.max_running = vm["max-running"].as<int>();
-  res.workdir = fs::current_path().string();
-  res.invocation = "alchain export " + engine;
-  for (const auto& a : rest) res.invocation += " " + shell_word(a);
   const Plan plan = plan_for(p, registry);
   const PlanCost cost = estimate_cost(p, plan, registry);
   if (engine == "snakemake") {
-    write_snakefile(std::cout, plan, cost, how, res);
+    std::ostringstream snakefile;  // printed whole, or not at all
+    write_snakefile(snakefile, plan, cost, how, res);
+    std::cout << snakefile.str();
     return 0;
   }
   const auto files = write_slurm_scripts(vm["dir"].as<std::string>(), plan, cost, how, res);

@@ -37,9 +37,13 @@ PlanCost estimate_cost(const Pipeline& p, const Plan& plan, const PluginRegistry
   };
   double input_elements = 1;
   for (const auto d : info.input_shape) input_elements *= static_cast<double>(d);
-  const double data_mb = static_cast<double>(plan.pool_size + test_samples) * input_elements * 4 / 1e6;
-  // Weights, gradients, momentum and a copy for evaluation: 4 float32 values per parameter.
-  auto memory_mb = [&](const ModelEntry& m) { return kProcessBaseMb + data_mb + 16 * params.at(m.name) / 1e6; };
+  // One inference batch and one training batch of inputs as float32 (datasets stream their samples;
+  // one that keeps a small set in memory, as Fashion-MNIST's 50 MB, fits in the process base), and
+  // weights, gradients, momentum and a copy for evaluation: 4 float32 values per parameter.
+  auto memory_mb = [&](const ModelEntry& m) {
+    const auto batches = static_cast<double>(plan.inference_batch_size + m.training.batch_size);
+    return kProcessBaseMb + batches * input_elements * 4 / 1e6 + 16 * params.at(m.name) / 1e6;
+  };
   auto passes_of = [&](const PolicyEntry& pe) {
     auto it = passes.find(pe.name);
     if (it != passes.end()) return it->second;

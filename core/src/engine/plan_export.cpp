@@ -34,6 +34,21 @@ namespace {
 
 bool needs_gpu(const PlanExport& how) { return how.device.rfind("cuda", 0) == 0; }
 
+/// Text for a `#` comment line: a line break (a TOML name may hold one) would start a command.
+std::string comment(const std::string& s) {
+  std::string out = s;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+/// A Slurm job name: sbatch splits `#SBATCH` lines at blanks and ends them at '#'.
+std::string job_name(const std::string& s) {
+  std::string out;
+  for (const char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+  return out;
+}
+
 /// A Python string literal for the Snakefile; braces would be Snakemake wildcards or format fields.
 std::string snake_string(const std::string& s) {
   if (s.find_first_of("{}") != std::string::npos)
@@ -54,6 +69,13 @@ std::vector<std::string> rule_names(const Plan& plan) {
       unique = name + "_" + std::to_string(k);
     out.push_back(unique);
   }
+  return out;
+}
+
+/// The paths the Snakefile's strings hold, besides the shards: a brace in any is refused by name.
+std::vector<std::string> snake_paths(const PlanExport& how) {
+  std::vector<std::string> out{how.pipeline, how.output.string()};
+  out.insert(out.end(), how.plugin_dirs.begin(), how.plugin_dirs.end());
   return out;
 }
 
@@ -88,6 +110,8 @@ void write_file(const fs::path& path, const std::string& text, bool executable) 
 
 /// Slurm refuses arrays beyond its MaxArraySize (1001 by default): a level is cut into parts.
 constexpr std::size_t kArrayChunk = 1000;
+/// The merge job: one process reading every shard and writing one file.
+constexpr int kMergeMemMb = 2048, kMergeMinutes = 60;
 
 struct ArrayJob {
   std::string name;  ///< "level0", or "level0_part2" for a level of more than kArrayChunk trials
@@ -116,27 +140,26 @@ std::vector<ArrayJob> array_jobs(const Plan& plan) {
   return out;
 }
 
-/// `log` is the output file's pattern (`%x_%A_%a.out` for an array task, `%x_%j.out` for a job).
-std::string sbatch_header(const std::string& job_name, const fs::path& log, int threads, int mem_mb, int time_min,
-                          bool gpu) {
-  return "#!/bin/bash\n#SBATCH --job-name=" + job_name + "\n#SBATCH --cpus-per-task=" + std::to_string(threads) +
-         "\n#SBATCH --mem=" + std::to_string(mem_mb) + "M\n#SBATCH --time=" + std::to_string(time_min) +
-         "\n#SBATCH --output=" + log.string() + "\n" + (gpu ? "#SBATCH --gres=gpu:1\n" : "");
+/// The resources of one job (submit.sh gives --output, so the directory may have any name).
+std::string sbatch_header(const std::string& name, int threads, int mem_mb, int time_min, bool gpu) {
+  return "#!/bin/bash\n#SBATCH --job-name=" + job_name(name) + "\n#SBATCH --cpus-per-task=" + std::to_string(threads) +
+         "\n#SBATCH --mem=" + std::to_string(mem_mb) + "M\n#SBATCH --time=" + std::to_string(time_min) + "\n" +
+         (gpu ? "#SBATCH --gres=gpu:1\n" : "");
 }
 
 std::string array_script(const ArrayJob& job, const Plan& plan, const PlanCost& cost, const PlanExport& how,
-                         const ExportResources& res, const fs::path& logs) {
+                         const ExportResources& res) {
   int mem = 0, minutes = 0;
   for (const Trial* t : job.trials) {
     mem = std::max(mem, export_mem_mb(*t, cost, res));
     minutes = std::max(minutes, export_time_min(*t, cost, res));
   }
   std::ostringstream s;
-  s << sbatch_header("alchain-" + plan.name + "-" + job.name, logs / "%x_%A_%a.out", how.threads, mem, minutes, needs_gpu(how));
+  s << sbatch_header("alchain-" + plan.name + "-" + job.name, how.threads, mem, minutes, needs_gpu(how));
   s << "#SBATCH --array=0-" << job.trials.size() - 1 << "%" << std::max(1, res.max_running) << "\n";
-  s << "# Dependency level " << job.level << " of the plan " << plan.name << " (fingerprint " << plan.fingerprint
+  s << "# Dependency level " << job.level << " of the plan " << comment(plan.name) << " (fingerprint " << plan.fingerprint
     << "): " << job.trials.size() << " trial" << (job.trials.size() == 1 ? "" : "s") << ", one array task each.\n"
-    << "# Made by: " << res.invocation << "\n# Submit with submit.sh (it chains the levels); a finished trial says\n"
+    << "# Made by: " << comment(res.invocation) << "\n# Submit with submit.sh (it chains the levels); a finished trial says\n"
     << "# 'done already' and ends at once, so resubmitting after a failure redoes only what is missing.\n"
     << "set -euo pipefail\ntrials=(\n";
   for (const Trial* t : job.trials) s << "  " << shell_word(t->id) << "\n";
@@ -150,14 +173,17 @@ std::string array_script(const ArrayJob& job, const Plan& plan, const PlanCost& 
 std::string submit_script(const std::vector<ArrayJob>& jobs, const Plan& plan, const PlanExport& how,
                           const ExportResources& res) {
   std::ostringstream s;
-  s << "#!/usr/bin/env bash\n# Submits the plan " << plan.name << " (fingerprint " << plan.fingerprint << ", "
+  s << "#!/usr/bin/env bash\n# Submits the plan " << comment(plan.name) << " (fingerprint " << plan.fingerprint << ", "
     << plan.trials.size() << " trials) to Slurm: one job array per dependency level, each\n"
-    << "# starting when the one before has succeeded (afterok), then the merge into " << how.output.string() << ".\n"
-    << "# Made by: " << res.invocation << "\n"
+    << "# starting when the one before has succeeded (afterok), then the merge into " << comment(how.output.string())
+    << ".\n# Made by: " << comment(res.invocation) << "\n"
     << "# Usage: submit.sh [sbatch options for every job, e.g. --partition=gpu --account=lab]\n"
-    << "set -euo pipefail\nhere=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\nworkdir="
+    << "# Before submitting again after a failure, let the earlier jobs end (squeue --me) or scancel them.\n"
+    << "set -euo pipefail\nhere=\"$(cd -- \"$(dirname -- \"${BASH_SOURCE[0]}\")\" > /dev/null && pwd)\"\nworkdir="
     << shell_word(res.workdir) << "  # the commands' paths are relative to it\nmkdir -p \"$here/logs\"\n"
-    << "submit() { local id; id=$(sbatch --parsable --chdir=\"$workdir\" \"$@\"); echo \"${id%%;*}\"; }\n"
+    << "# sbatch's job ID (without ';cluster'); a failed or silent sbatch stops the script.\n"
+    << "submit() {\n  local out\n  out=$(sbatch --parsable --chdir=\"$workdir\" \"$@\") || return 1\n"
+    << "  [[ -n $out ]] || return 1\n  printf '%s\\n' \"${out%%;*}\"\n}\n"
     << "all=\"\"\nprevious=\"\"\n";
   int level = -1;
   for (const ArrayJob& job : jobs) {
@@ -166,12 +192,14 @@ std::string submit_script(const std::vector<ArrayJob>& jobs, const Plan& plan, c
       s << "this_level=\"\"\n";
       level = job.level;
     }
-    s << "id=$(submit \"$@\" ${previous:+--dependency=afterok$previous} \"$here/" << job.name << ".sbatch\")\n"
+    s << "id=$(submit \"$@\" --output=\"$here/logs/%x_%A_%a.out\" ${previous:+\"--dependency=afterok$previous\"} "
+      << "\"$here/" << job.name << ".sbatch\")\n"
       << "echo \"" << job.name << ": job $id (" << job.trials.size() << " trials)\"\n"
       << "this_level=\"$this_level:$id\"\nall=\"$all:$id\"\n";
   }
-  s << "id=$(submit \"$@\" --dependency=afterok$all \"$here/merge.sbatch\")\n"
-    << "echo \"merge: job $id, into " << how.output.string() << "; watch with squeue --me, logs in $here/logs/\"\n";
+  s << "id=$(submit \"$@\" --output=\"$here/logs/%x_%j.out\" \"--dependency=afterok$all\" \"$here/merge.sbatch\")\n"
+    << "printf 'merge: job %s, into %s; watch with squeue --me, logs in %s/logs/\\n' \"$id\" "
+    << shell_word(how.output.string()) << " \"$here\"\n";
   return s.str();
 }
 
@@ -181,9 +209,10 @@ void write_snakefile(std::ostream& os, const Plan& plan, const PlanCost& cost, c
                      const ExportResources& res) {
   const std::vector<int> levels = plan_levels(plan);
   const int depth = levels.empty() ? 0 : *std::max_element(levels.begin(), levels.end()) + 1;
-  os << "# Snakefile of the alchain plan " << plan.name << " (fingerprint " << plan.fingerprint << "): "
+  for (const std::string& path : snake_paths(how)) snake_string(path);  // refused before anything is printed
+  os << "# Snakefile of the alchain plan " << comment(plan.name) << " (fingerprint " << plan.fingerprint << "): "
      << plan.trials.size() << " trials in " << depth << " dependency levels, then the merge.\n"
-     << "# Made by: " << res.invocation << "\n"
+     << "# Made by: " << comment(res.invocation) << "\n"
      << "# Run it in the directory it was made in (the paths are relative to it), for example\n"
      << "#   snakemake --cores 8 --rerun-incomplete\n"
      << "# Every trial runs with --threads " << how.threads << " whatever --cores is: its numbers depend on it.\n"
@@ -207,9 +236,9 @@ std::vector<fs::path> write_slurm_scripts(const fs::path& dir_in, const Plan& pl
   std::vector<fs::path> written;
   for (const ArrayJob& job : jobs) {
     written.push_back(dir / (job.name + ".sbatch"));
-    write_file(written.back(), array_script(job, plan, cost, how, res, dir / "logs"), false);
+    write_file(written.back(), array_script(job, plan, cost, how, res), false);
   }
-  std::string merge = sbatch_header("alchain-" + plan.name + "-merge", dir / "logs" / "%x_%j.out", 1, 2048, 60, false);
+  std::string merge = sbatch_header("alchain-" + plan.name + "-merge", 1, kMergeMemMb, kMergeMinutes, false);
   merge += "# The merge of every trial's shard into the result file, after the last level.\nset -euo pipefail\nexec " +
            merge_command(how) + "\n";
   written.push_back(dir / "merge.sbatch");

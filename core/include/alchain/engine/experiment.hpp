@@ -79,9 +79,10 @@ struct PlanCost {
   int random_trainings = 0;      ///< on random picks
   double train_macs = 0, score_macs = 0, eval_macs = 0;
   std::map<std::string, double> trial_macs;  ///< each trial's share, by ID: what `run` weighs progress by
-  /// Each trial's memory estimate in MB, by ID: a process base, the pool and test inputs as float32
-  /// and the largest model's weights, gradients and optimizer state. Activations are not counted
-  /// (docs/cluster.md): for segmentation at full resolution they dominate; measure one trial.
+  /// Each trial's memory estimate in MB, by ID: a process base, an inference and a training batch
+  /// of inputs as float32, and the largest model's weights, gradients and optimizer state.
+  /// Activations are not counted (docs/cluster.md): for segmentation at full resolution they
+  /// dominate; measure one trial.
   std::map<std::string, double> trial_memory_mb;
 };
 /// The memory estimate's process base in MB: LibTorch, OpenBLAS, the plugins and the allocator's
