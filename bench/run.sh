@@ -2,7 +2,7 @@
 # Runs alchain's benchmark and the Python/PyTorch reference side by side, in one go, same threads,
 # alternating, N times each; prints every run's JSON and a table of medians with the ratios.
 #   bash bench/run.sh [--runs 3] [--threads 2] [--model resnet20]
-# Needs the reference's packages: bash scripts/install-deps.sh --bench
+# Needs the reference's packages: bash scripts/install-deps.sh (PyTorch for Python included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=3 threads=2 model=resnet20

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages alchain needs (idempotent: does nothing when all are present):
-# the build, the tests' Python readers, the fuzzers' clang, and the cluster engines the tests drive.
+# the build, the tests' Python readers, the fuzzers' clang; with --engines the cluster engines.
 #   bash scripts/install-deps.sh          # build, run and test (clang: the fuzz targets)
-#   bash scripts/install-deps.sh --bench  # also the Python/PyTorch reference for bench/
+#   bash scripts/install-deps.sh --engines  # also Slurm, munge, Snakemake and GNU parallel (the tests)
 set -euo pipefail
 packages=(
   cmake g++ ninja-build ccache pkg-config
@@ -12,9 +12,10 @@ packages=(
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-matplotlib python3-torchvision
   clang libclang-rt-14-dev
-  slurm-wlm munge snakemake parallel  # the engines the cluster tests run the exports on (docs/cluster.md)
+  libgloo-dev python3-torch  # c10d's Gloo headers (run/communicator.cpp), torchrun for the ranks test, bench/'s reference
 )
-[[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)  # (also pulled in by python3-torchvision: the agreement test)
+# The engines the tests run the exports on (docs/cluster.md); not needed to build or run alchain.
+[[ "${1:-}" == "--engines" ]] && packages+=(slurm-wlm munge snakemake parallel)
 
 missing=()
 for p in "${packages[@]}"; do

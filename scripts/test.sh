@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The SDK's headers match the ABI version they claim (docs/abi.md), before anything is built.
 bash scripts/check_sdk_abi.sh
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --engines  # the tests drive real Slurm, Snakemake and GNU parallel
 # The folder tree follows core/LAYERS (docs/architecture.md), before anything is built (ctest
 # runs it again with its own failure cases: tests/layer_check.sh).
 /usr/bin/python3 scripts/check_layers.py

@@ -22,6 +22,7 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
+#include "alchain/run/world.hpp"
 #include "alchain/engine/cluster.hpp"
 #include "alchain/engine/experiment.hpp"
 #include "alchain/engine/trial_runner.hpp"
@@ -227,6 +228,11 @@ int cmd_run(const std::vector<std::string>& args) {
       rc);
   if (!parsed) return rc;
   const po::variables_map& vm = *parsed;
+  // Under torchrun, mpirun or srun with several ranks, every rank would run the whole plan.
+  if (const World world = read_world(process_environment()); world.size > 1)
+    throw po::error("started as rank " + std::to_string(world.rank) + " of " + std::to_string(world.size) + " (" +
+                    world.launcher + "): 'run' does not split one trial over ranks yet; start one process per "
+                    "machine (--jobs N for its cores), or spread the trials with 'alchain export' (docs/cluster.md)");
   if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
   if (vm.count("trial") && (vm.count("resume") || vm.count("overwrite") || vm["jobs"].as<int>() != 1))
     throw po::error("--trial runs one trial in this process into its own shard: it excludes --jobs, --resume and "
