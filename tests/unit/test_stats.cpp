@@ -6,8 +6,10 @@
 // because SciPy's exact mode does not handle ties. The t distribution itself: test_stats_t.cpp.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,9 +21,14 @@ using namespace alchain::stats;
 
 namespace {
 
-// Two-sided p-value of W+ over all 2^n sign flips of |diff| (zeros dropped), with midranks found
-// by counting, independently of the library's sort-and-group ranking and its DP.
-double wilcoxon_brute_force_p(const std::vector<double>& diff) {
+// W+ and its two-sided p-value over all 2^n sign flips of |diff| (zeros dropped), with midranks
+// found by counting exact equalities, independently of the library's sort-and-group ranking, its
+// resolution and its DP. Given integer-valued diffs (counts), its ties and zeros are exact.
+struct BruteForce {
+  double w_plus, p;
+};
+
+BruteForce wilcoxon_brute_force(const std::vector<double>& diff) {
   std::vector<double> d;
   for (double v : diff)
     if (v != 0.0) d.push_back(v);
@@ -47,7 +54,19 @@ double wilcoxon_brute_force_p(const std::vector<double>& diff) {
     if (w <= observed) le += 1.0;
     if (w >= observed) ge += 1.0;
   }
-  return std::fmin(1.0, 2.0 * std::fmin(le, ge) / static_cast<double>(patterns));
+  return {observed, std::fmin(1.0, 2.0 * std::fmin(le, ge) / static_cast<double>(patterns))};
+}
+
+double wilcoxon_brute_force_p(const std::vector<double>& diff) { return wilcoxon_brute_force(diff).p; }
+
+// Pairs (i, j) whose count differences tie (|dk_i| == |dk_j|, non-zero) while the double
+// differences k1/N - k2/N do not compare equal: the ties exact comparison would break.
+int broken_ties(const std::vector<long>& dk, const std::vector<double>& diff) {
+  int broken = 0;
+  for (std::size_t i = 0; i < dk.size(); ++i)
+    for (std::size_t j = i + 1; j < dk.size(); ++j)
+      if (dk[i] != 0 && std::labs(dk[i]) == std::labs(dk[j]) && std::fabs(diff[i]) != std::fabs(diff[j])) ++broken;
+  return broken;
 }
 
 struct VecCase {
@@ -216,6 +235,113 @@ TEST_CASE("wilcoxon_exact_p drops zeros and handles tied |diff| exactly, against
   CHECK(std::isnan(wilcoxon_exact_p({1.0, NAN, 2.0})));
   // A single non-zero difference: W+ is 0 or 1 with probability 1/2 each, p = 1.
   CHECK(wilcoxon_exact_p({0.0, 0.3}) == 1.0);
+}
+
+TEST_CASE("wilcoxon_signed_rank ties accuracy differences k1/N - k2/N by their counts, not their rounding") {
+  // Accuracies of two arms over 12 repeats on N = 10000 test samples, as counts; d = a/N - b/N in
+  // double, as compare_paired computes it from stored accuracies.
+  const double n_test = 10000.0;
+  const std::vector<long> ka = {8123, 8061, 7950, 8004, 8311, 7702, 8150, 8200, 7999, 8420, 8005, 7811};
+  const std::vector<long> dk = {7, -7, 3, -3, 7, 7, 3, -12, 12, -12, 0, 5};
+  std::vector<double> diff, counts;
+  for (std::size_t i = 0; i < ka.size(); ++i) {
+    diff.push_back(static_cast<double>(ka[i]) / n_test - static_cast<double>(ka[i] - dk[i]) / n_test);
+    counts.push_back(static_cast<double>(dk[i]));
+  }
+  // Not vacuous: mathematically tied |d| differ bitwise (e.g. 7/N as 7.000000000000339e-4 and
+  // 6.999999999999229e-4), so exact comparison (resolution 0) breaks the ties.
+  CHECK(std::fabs(diff[0]) != std::fabs(diff[1]));
+  CHECK(std::fabs(diff[2]) != std::fabs(diff[3]));
+  CHECK(std::fabs(diff[7]) != std::fabs(diff[9]));
+  CHECK(broken_ties(dk, diff) >= 6);
+  const SignedRank broken = wilcoxon_signed_rank(diff, 0.0);
+  CHECK(broken.w_plus == 39.5);  // the ranks the rounding noise gives
+  CHECK(broken.p != doctest::Approx(0.7001953125));
+
+  // Reference: 2^11 sign flips of the integer differences, whose ties are exact. By hand: |dk|
+  // sorted 3 3 3 5 7 7 7 7 12 12 12 take midranks 2, 4, 6.5, 10; W+ = 2 + 2 + 4 + 6.5 * 3 + 10 = 37.5.
+  const BruteForce ref = wilcoxon_brute_force(counts);
+  CHECK(ref.w_plus == 37.5);
+  CHECK(ref.p == 0.7001953125);  // 1434 / 2048
+  const SignedRank fixed = wilcoxon_signed_rank(diff);
+  CHECK(fixed.n == 11);
+  CHECK(fixed.w_plus == ref.w_plus);
+  CHECK_REL(fixed.p, ref.p, 1e-12);
+  CHECK_REL(wilcoxon_exact_p(diff), ref.p, 1e-12);
+  const SignedRank from_counts = wilcoxon_signed_rank(counts);
+  CHECK(from_counts.w_plus == fixed.w_plus);
+  CHECK(from_counts.p == fixed.p);
+  // compare_paired goes through the same rule.
+  std::vector<double> a, b;
+  for (std::size_t i = 0; i < ka.size(); ++i) {
+    a.push_back(static_cast<double>(ka[i]) / n_test);
+    b.push_back(static_cast<double>(ka[i] - dk[i]) / n_test);
+  }
+  CHECK_REL(compare_paired(a, b).wilcoxon_p, ref.p, 1e-12);
+}
+
+TEST_CASE("wilcoxon_signed_rank equals the integer-count test on random accuracy vectors") {
+  // Deterministic LCG; N from 1000 to 50000 (3072 = 3 * 1024, whose 3/N would straddle a
+  // rounding bin of 1e-9), small count differences so ties are frequent.
+  unsigned long long state = 12345;
+  auto next = [&state](unsigned long long mod) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<long>((state >> 33) % mod);
+  };
+  const std::vector<long> sizes = {1000, 3072, 10000, 50000};
+  int vectors_with_broken_ties = 0, broken_results = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const long n_test = sizes[static_cast<std::size_t>(trial) % sizes.size()];
+    const std::size_t n = 6 + static_cast<std::size_t>(next(7));  // 6..12 pairs
+    std::vector<long> dk;
+    std::vector<double> diff, counts;
+    for (std::size_t i = 0; i < n; ++i) {
+      const long k1 = n_test / 2 + next(static_cast<unsigned long long>(n_test / 2));
+      const long k2 = std::max(0L, std::min(n_test, k1 - 6 + next(13)));
+      dk.push_back(k1 - k2);
+      diff.push_back(static_cast<double>(k1) / n_test - static_cast<double>(k2) / n_test);
+      counts.push_back(static_cast<double>(k1 - k2));
+    }
+    if (broken_ties(dk, diff) > 0) ++vectors_with_broken_ties;
+    const BruteForce ref = wilcoxon_brute_force(counts);
+    if (wilcoxon_signed_rank(diff, 0.0).w_plus != ref.w_plus) ++broken_results;
+    const SignedRank got = wilcoxon_signed_rank(diff);
+    CAPTURE(trial);
+    CHECK(got.w_plus == ref.w_plus);
+    CHECK_REL(got.p, ref.p, 1e-12);
+  }
+  // Not vacuous: most vectors hold ties that exact comparison breaks, and many get another W+.
+  CHECK(vectors_with_broken_ties >= 100);
+  CHECK(broken_results >= 50);
+  MESSAGE("vectors with broken ties: " << vectors_with_broken_ties << " of 200, W+ changed by exact comparison: "
+                                       << broken_results);
+}
+
+TEST_CASE("wilcoxon_signed_rank counts |d| <= resolution as zero, e.g. 0.3 - 0.1 - 0.2") {
+  const double noise = 0.3 - 0.1 - 0.2;
+  CHECK(noise != 0.0);  // -2.8e-17: exact comparison would rank it
+  const std::vector<double> with_noise = {noise, 1.5, -2.25, 3.0, 4.5, 5.75, -0.5};
+  const std::vector<double> with_zero = {0.0, 1.5, -2.25, 3.0, 4.5, 5.75, -0.5};
+  const SignedRank got = wilcoxon_signed_rank(with_noise);
+  CHECK(got.n == 6);
+  CHECK(got.w_plus == wilcoxon_signed_rank(with_zero).w_plus);
+  CHECK(got.p == wilcoxon_signed_rank(with_zero).p);
+  // The exact p of the six non-zero differences, as in the zeros test above (SciPy 1.10).
+  CHECK_REL(got.p, 0.21875, 1e-12);
+  CHECK(wilcoxon_signed_rank(with_noise, 0.0).n == 7);
+  // Differences of equal accuracies computed by another path are zeros too.
+  const double acc = 8100.0 / 10000.0;
+  const double other = 8099.0 / 10000.0 + 1.0 / 10000.0;
+  CHECK(acc - other != 0.0);  // 1.1e-16
+  CHECK(std::isnan(wilcoxon_signed_rank({acc - other, noise}).p));
+  // A resolution below 0, infinite or NaN is refused; above the data's spacing it merges values.
+  CHECK_THROWS_AS(wilcoxon_signed_rank({1.0}, -1e-9), std::invalid_argument);
+  CHECK_THROWS_AS(wilcoxon_signed_rank({1.0}, NAN), std::invalid_argument);
+  CHECK_THROWS_AS(wilcoxon_signed_rank({1.0}, INFINITY), std::invalid_argument);
+  // At resolution 1, 1.5 ~ 2.5 ~ 3.5 chain into one group of midrank 2, and 1.0 is a zero.
+  CHECK(wilcoxon_signed_rank({1.5, -2.5, 3.5, 1.0}, 1.0).w_plus == 4.0);
+  // Infinities tie with each other.
+  CHECK(wilcoxon_signed_rank({INFINITY, -INFINITY, 1.0}).w_plus == 1.0 + 2.5);
 }
 
 TEST_CASE("binomial_two_sided_p matches scipy.stats.binomtest; sign_test_p follows it") {

@@ -109,6 +109,25 @@ double log_binomial_pmf(int i, int n, double p) {
          (n - i) * std::log1p(-p);
 }
 
+// Two-sided p of doubled W+ == w, exact over the 2^m sign assignments of the doubled ranks: prob[s]
+// = P(doubled W+ == s) when each sign is + with probability 1/2 independently.
+double exact_signed_rank_p(const std::vector<std::size_t>& doubled_rank, std::size_t w) {
+  const std::size_t m = doubled_rank.size();
+  const std::size_t total = m * (m + 1);
+  std::vector<double> prob(total + 1, 0.0);
+  prob[0] = 1.0;
+  std::size_t reach = 0;
+  for (std::size_t r : doubled_rank) {
+    reach += r;
+    for (std::size_t s = reach + 1; s-- > 0;) prob[s] = 0.5 * (prob[s] + (s >= r ? prob[s - r] : 0.0));
+  }
+  // Sum each tail from its far end so small terms are added first.
+  double p_le = 0.0, p_ge = 0.0;
+  for (std::size_t s = 0; s <= w; ++s) p_le += prob[s];
+  for (std::size_t s = total + 1; s-- > w;) p_ge += prob[s];
+  return std::min(1.0, 2.0 * std::min(p_le, p_ge));
+}
+
 }  // namespace
 
 Describe describe(const std::vector<double>& x) {
@@ -199,47 +218,50 @@ double paired_t_p(const std::vector<double>& diff) {
   return student_t_two_sided_tail(t, static_cast<double>(d.n - 1));
 }
 
-double wilcoxon_exact_p(const std::vector<double>& diff) {
-  if (any_nan(diff)) return kNaN;
+SignedRank wilcoxon_signed_rank(const std::vector<double>& diff, double resolution) {
+  if (!(resolution >= 0.0 && std::isfinite(resolution)))
+    throw std::invalid_argument("wilcoxon_signed_rank: resolution must be finite and >= 0, got " +
+                                std::to_string(resolution));
+  SignedRank out;
+  if (any_nan(diff)) return out;
+  // A zero is |d| <= resolution: 0.3 - 0.1 - 0.2 (-2.8e-17) is one.
   std::vector<double> nonzero;
   for (double v : diff)
-    if (v != 0.0) nonzero.push_back(v);
+    if (!(std::fabs(v) <= resolution)) nonzero.push_back(v);
   const std::size_t m = nonzero.size();
-  if (m == 0) return kNaN;
+  out.n = m;
+  if (m == 0) return out;
 
   std::vector<std::size_t> order(m);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
     return std::fabs(nonzero[i]) < std::fabs(nonzero[j]);
   });
-  // Doubled midranks are integers: a tie group at sorted positions i..j (0-based) shares the
-  // midrank (i + j + 2) / 2.
+  // A tie group is a maximal run of sorted |d| in which each is within `resolution` of the one
+  // before (equal infinities too), so k1/N - k2/N ties by |k1 - k2|, not by its rounding. Doubled
+  // midranks are integers: a group at sorted positions i..j (0-based) shares (i + j + 2) / 2.
   std::vector<std::size_t> doubled_rank(m);
   std::size_t w = 0;
   for (std::size_t i = 0; i < m;) {
     std::size_t j = i;
-    while (j + 1 < m && std::fabs(nonzero[order[j + 1]]) == std::fabs(nonzero[order[i]])) ++j;
+    while (j + 1 < m) {
+      const double prev = std::fabs(nonzero[order[j]]), next = std::fabs(nonzero[order[j + 1]]);
+      if (!(next == prev || next - prev <= resolution)) break;
+      ++j;
+    }
     for (std::size_t k = i; k <= j; ++k) {
       doubled_rank[k] = i + j + 2;
       if (nonzero[order[k]] > 0.0) w += i + j + 2;
     }
     i = j + 1;
   }
+  out.w_plus = 0.5 * static_cast<double>(w);
+  out.p = exact_signed_rank_p(doubled_rank, w);
+  return out;
+}
 
-  // prob[s] = P(doubled W+ == s) when each sign is + with probability 1/2 independently.
-  const std::size_t total = m * (m + 1);
-  std::vector<double> prob(total + 1, 0.0);
-  prob[0] = 1.0;
-  std::size_t reach = 0;
-  for (std::size_t r : doubled_rank) {
-    reach += r;
-    for (std::size_t s = reach + 1; s-- > 0;) prob[s] = 0.5 * (prob[s] + (s >= r ? prob[s - r] : 0.0));
-  }
-  // Sum each tail from its far end so small terms are added first.
-  double p_le = 0.0, p_ge = 0.0;
-  for (std::size_t s = 0; s <= w; ++s) p_le += prob[s];
-  for (std::size_t s = total + 1; s-- > w;) p_ge += prob[s];
-  return std::min(1.0, 2.0 * std::min(p_le, p_ge));
+double wilcoxon_exact_p(const std::vector<double>& diff, double resolution) {
+  return wilcoxon_signed_rank(diff, resolution).p;
 }
 
 double binomial_two_sided_p(int k, int n, double p) {

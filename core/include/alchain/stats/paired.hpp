@@ -48,14 +48,34 @@ Interval t_interval(const std::vector<double>& x, double level = 0.95);
 /// (where SciPy gives NaN) returns 1 if the mean is 0 and 0 otherwise.
 double paired_t_p(const std::vector<double>& diff);
 
-/// Returns the two-sided exact Wilcoxon signed-rank p-value: zeros dropped (SciPy's
-/// zero_method='wilcox'), |diff| ranked with midranks for ties (exact equality), and the null
-/// distribution of W+ computed exactly conditional on those (mid)ranks by dynamic programming over
-/// doubled ranks; p = min(1, 2 · min(P(W+ <= w), P(W+ >= w))). Without ties and zeros this equals
+/// The Wilcoxon test's default resolution: differences of metrics in [0, 1] carry rounding
+/// noise near 1e-16, while differences of accuracies k/N are multiples of 1/N, at least 1e-8
+/// apart for any N up to 10^8; 1e-9 separates the two.
+inline constexpr double kWilcoxonResolution = 1e-9;
+
+/// Wilcoxon signed-rank statistic and its exact two-sided p-value.
+struct SignedRank {
+  std::size_t n = 0;   ///< non-zero differences, the ones ranked
+  double w_plus = NAN; ///< sum of the (mid)ranks of the positive differences; NaN when n == 0
+  double p = NAN;      ///< NaN when n == 0
+};
+
+/// Returns the exact Wilcoxon signed-rank test of `diff`, with ties and zeros found at
+/// `resolution` (absolute): a difference with |d| <= resolution is a zero and is dropped (SciPy's
+/// zero_method='wilcox'); the other |d| are sorted, and a maximal run in which each |d| is within
+/// `resolution` of the one before is one tie group, given its midrank. For differences of
+/// accuracies k/N (N up to 10^8) this ties exactly the pairs with equal |k1 - k2|, whatever the
+/// rounding of k1/N - k2/N; resolution = 0 ties by exact equality. The null distribution of W+ is
+/// computed exactly conditional on those (mid)ranks by dynamic programming over doubled ranks;
+/// p = min(1, 2 · min(P(W+ <= w), P(W+ >= w))). Without ties and zeros this equals
 /// scipy.stats.wilcoxon(diff, method='exact'); with ties or zeros SciPy switches to an
-/// approximation and differs. Returns NaN when no difference is non-zero or any is NaN.
-/// Costs O(m^3) time and O(m^2) memory for m non-zero differences.
-double wilcoxon_exact_p(const std::vector<double>& diff);
+/// approximation and differs. n = 0 and NaN w_plus and p when no difference is non-zero or any is
+/// NaN. Throws std::invalid_argument unless resolution is finite and >= 0. Costs O(m^3) time and
+/// O(m^2) memory for m non-zero differences.
+SignedRank wilcoxon_signed_rank(const std::vector<double>& diff, double resolution = kWilcoxonResolution);
+
+/// Returns wilcoxon_signed_rank(diff, resolution).p.
+double wilcoxon_exact_p(const std::vector<double>& diff, double resolution = kWilcoxonResolution);
 
 /// Returns the two-sided binomial test p-value as scipy.stats.binomtest(k, n, p).pvalue: the sum
 /// of P(X = i) over every i with P(X = i) <= P(X = k) · (1 + 1e-7), capped at 1. Returns NaN when
@@ -83,8 +103,9 @@ struct PairedComparison {
 };
 
 /// Returns the statistics of diff = a - b (describe, t_interval at 0.95, paired_t_p,
-/// wilcoxon_exact_p, win/loss/tie counts), with their NaN conventions. Throws
-/// std::invalid_argument when the sizes differ or a value is NaN.
+/// wilcoxon_exact_p at kWilcoxonResolution, win/loss/tie counts by exact comparison of a[i] and
+/// b[i]), with their NaN conventions. Throws std::invalid_argument when the sizes differ or a
+/// value is NaN.
 PairedComparison compare_paired(const std::vector<double>& a, const std::vector<double>& b);
 
 }  // namespace alchain::stats
