@@ -3,10 +3,12 @@
 
 #include <boost/program_options.hpp>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "alchain/pipeline/pipeline.hpp"
 #include "alchain/plugin/plugin_registry.hpp"
 
 namespace alchain::cli {
@@ -24,6 +26,22 @@ std::optional<boost::program_options::variables_map> parse_command(
 /// Scans --plugin-path, $ALCHAIN_PLUGIN_PATH and the shipped plugins into `registry`; with
 /// `warn`, every plugin that could not be loaded is a warning on stderr.
 void load_plugins(PluginRegistry& registry, const boost::program_options::variables_map& vm, bool warn);
+
+/// The -P/--plugin-path directories given.
+std::vector<std::string> plugin_dirs(const boost::program_options::variables_map& vm);
+
+/// The result file: -o, else results/<name>.h5.
+std::filesystem::path output_of(const boost::program_options::variables_map& vm, const Pipeline& p);
+
+/// `alchain plan PIPELINE --format json|lines` (commands_cluster.cpp).
+int print_plan_as(const boost::program_options::variables_map& vm, const Pipeline& p, const PluginRegistry& registry,
+                  const std::string& format);
+
+/// `alchain merge PIPELINE -o OUT`: the result file from the trials' shards.
+int cmd_merge(const std::vector<std::string>& args);
+
+/// `alchain export snakemake|slurm PIPELINE`: the plan for Snakemake or as Slurm job arrays.
+int cmd_export(const std::vector<std::string>& args);
 
 /// `alchain data PIPELINE`: the dataset's splits, classes and samples or pixels per class.
 int cmd_data(const std::vector<std::string>& args);
