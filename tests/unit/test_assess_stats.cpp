@@ -307,7 +307,6 @@ TEST_CASE("sequential: Des Raj is unbiased with an unbiased variance over every 
           s.design = Design::sequential;
           s.population = 6;
           s.index = drawn;
-          s.inclusion = q_path;
           s.draw_prob = q_path;
           m.add(w, estimate_accuracy(Estimator::hansen_hurwitz, s, kF, labels), kTruth);
           ++leaves;
@@ -353,6 +352,24 @@ TEST_CASE("a seed gives the same sample on any machine") {
   CHECK(draw_sample(options(Design::poisson, 5, 42), f, label).index ==
         draw_sample(options(Design::poisson, 5, 42), f, label).index);
   CHECK(draw_sample(options(Design::srs, 5, 43), f, label).index != a.index);
+}
+
+TEST_CASE("a sequential sample logs each draw's conditional probability, and no inclusion probability") {
+  std::vector<double> f = {0.05, 0.2, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0};
+  const auto label = [&](std::int64_t i) { return static_cast<int>(f[static_cast<std::size_t>(i)] > 0.5); };
+  SamplerOptions o = options(Design::sequential, 5);
+  o.strata = 2;
+  Sample s = draw_sample(prepare_design(o, f), 7, label);
+  REQUIRE(s.index.size() == 5u);
+  CHECK(s.draw_prob.size() == 5u);
+  CHECK(s.inclusion.empty());
+  std::vector<int> y;
+  for (const auto i : s.index) y.push_back(label(i));
+  CHECK(std::isfinite(estimate_accuracy(Estimator::hansen_hurwitz, s, f, y).point));
+  s.inclusion = s.draw_prob;  // what it logged before: conditional draw probabilities under that name
+  CHECK_THROWS_WITH_AS(estimate_accuracy(Estimator::hansen_hurwitz, s, f, y),
+                       doctest::Contains("a sequential sample logs none: draw_prob holds each draw's"),
+                       std::invalid_argument);
 }
 
 TEST_CASE("samplers draw distinct units with the logged inclusion probabilities") {
@@ -407,12 +424,12 @@ TEST_CASE("sequential: the logged draw probabilities are the design's, and label
   const Sample s = draw_sample(d, 7, label);
   CHECK(asked == s.index);
   REQUIRE(s.draw_prob.size() == 20u);
+  CHECK(s.inclusion.empty());  // conditional draw probabilities are not inclusion probabilities
   std::vector<std::int64_t> drawn;
   std::vector<int> labels;
   for (std::size_t k = 0; k < s.index.size(); ++k) {
     const std::vector<double> q = sequential_probabilities(d, drawn, labels);
     CHECK(s.draw_prob[k] == q[static_cast<std::size_t>(s.index[k])]);
-    CHECK(s.inclusion[k] == s.draw_prob[k]);
     drawn.push_back(s.index[k]);
     labels.push_back(static_cast<int>(s.index[k] % 4 != 0));
   }

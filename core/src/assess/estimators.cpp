@@ -56,9 +56,13 @@ Checked check_input(Estimator e, const Sample& s, const std::vector<double>& f, 
   if (y.size() != s.index.size())
     throw std::invalid_argument("estimate_accuracy: " + std::to_string(s.index.size()) + " sampled units but " +
                                 std::to_string(y.size()) + " labels");
-  if (s.inclusion.size() != s.index.size())
+  // A sequential design knows each draw's conditional probability (draw_prob), not the units'
+  // inclusion probabilities: it logs none, and no estimator may read any.
+  const bool has_pi = s.design != Design::sequential;
+  if (s.inclusion.size() != (has_pi ? s.index.size() : 0))
     throw std::invalid_argument("estimate_accuracy: " + std::to_string(s.index.size()) + " sampled units but " +
-                                std::to_string(s.inclusion.size()) + " inclusion probabilities");
+                                std::to_string(s.inclusion.size()) + " inclusion probabilities" +
+                                (has_pi ? "" : " (a sequential sample logs none: draw_prob holds each draw's)"));
   std::vector<char> seen(f.size(), 0);
   for (std::size_t k = 0; k < s.index.size(); ++k) {
     const std::int64_t i = s.index[k];
@@ -72,7 +76,7 @@ Checked check_input(Estimator e, const Sample& s, const std::vector<double>& f, 
     if (y[k] != 0 && y[k] != 1)
       throw std::invalid_argument("estimate_accuracy: y[" + std::to_string(k) + "] = " + std::to_string(y[k]) +
                                   ", allowed: 0 (wrong) or 1 (correct)");
-    if (!(s.inclusion[k] > 0.0 && s.inclusion[k] <= 1.0))
+    if (has_pi && !(s.inclusion[k] > 0.0 && s.inclusion[k] <= 1.0))
       throw std::invalid_argument("estimate_accuracy: inclusion probability " + num(s.inclusion[k]) +
                                   " of position " + std::to_string(i) + ", allowed: 0 < pi <= 1");
     c.correct += y[k];

@@ -347,8 +347,7 @@ Sample draw_sample(const PreparedDesign& d, std::uint64_t seed, const std::funct
         pool[j] = pool.back();
         pool.pop_back();
         s.index.push_back(i);
-        s.draw_prob.push_back(q[b]);
-        s.inclusion.push_back(q[b]);
+        s.draw_prob.push_back(q[b]);  // a conditional draw probability, not an inclusion probability
         st.observe(b, checked_label(label, i));
       }
       break;

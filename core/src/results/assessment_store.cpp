@@ -60,7 +60,7 @@ void write_sample(H5::Group& g, const std::vector<std::int64_t>& ids, const asse
   std::vector<std::int64_t> sampled_ids;
   for (std::int64_t i : s.index) sampled_ids.push_back(ids[static_cast<std::size_t>(i)]);
   h5::write_i64(g, "sampled_ids", sampled_ids);
-  h5::write_f64(g, "inclusion", s.inclusion);
+  if (!s.inclusion.empty()) h5::write_f64(g, "inclusion", s.inclusion);  // sequential: draw_prob only
   if (!s.draw_prob.empty()) h5::write_f64(g, "draw_prob", s.draw_prob);
   if (!s.stratum.empty()) {
     h5::write_i64(g, "stratum", std::vector<std::int64_t>(s.stratum.begin(), s.stratum.end()));

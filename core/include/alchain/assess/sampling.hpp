@@ -34,8 +34,9 @@ struct Sample {
   Design design = Design::srs;
   std::int64_t population = 0;          ///< N
   std::vector<std::int64_t> index;      ///< drawn positions, in draw order, distinct
-  std::vector<double> inclusion;        ///< pi_i of each drawn position (its first-order inclusion probability;
-                                        ///< sequential: the probability the position had at the draw that took it)
+  std::vector<double> inclusion;        ///< pi_i of each drawn position, its first-order inclusion probability
+                                        ///< (srs, stratified, poisson); empty for sequential, whose are not known
+
   std::vector<double> draw_prob;        ///< sequential only: q_k, probability of the k-th draw given the past
   std::vector<int> stratum;             ///< stratified only: stratum of each drawn position
   std::vector<std::int64_t> stratum_size;    ///< stratified only: N_h
