@@ -152,7 +152,7 @@ int main(int argc, char** argv) try {
   std::vector<std::int64_t> row_of(static_cast<std::size_t>(n_pool), -1);
   for (std::size_t i = 0; i < labeled_ids.size(); ++i) row_of[labeled_ids[i]] = static_cast<std::int64_t>(i);
   for (std::size_t i = 0; i < unlabeled.size(); ++i) row_of[unlabeled[i]] = static_cast<std::int64_t>(i);
-  const BatchSource from_features = [&](const std::vector<std::int64_t>& ids, std::uint32_t,
+  const BatchSource from_features = [&](const std::vector<std::int64_t>& ids, std::uint32_t, const Shard&,
                                         const std::function<void(const PoolBatch&)>& sink) {
     const bool lab = !ids.empty() && is_labeled[ids.front()];
     const at::Tensor& f = lab ? lab_f : unl_f;

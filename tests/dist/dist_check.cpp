@@ -1,7 +1,8 @@
 // One rank of a multi-process check of the communicator (tests/dist/ranks.sh starts N of them):
-// collectives with rank-dependent data, and distributed_top_k against the SDK's top_k_by_score
-// on the whole pool (tied scores, pools the world size does not divide, empty shards).
-//   alchain_dist_check all|collectives|topk|die     (world from the environment: run/world.hpp)
+// collectives with rank-dependent data, distributed_top_k against the SDK's top_k_by_score on the
+// whole pool (tied scores, pools the world size does not divide, empty shards), and selection
+// rounds on several ranks against the same round in one process.
+//   alchain_dist_check all|collectives|topk|select|die     (world from the environment: run/world.hpp)
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include <ATen/ATen.h>
 
+#include "alchain/engine/selection_round.hpp"
 #include "alchain/run/communicator.hpp"
 #include "alchain/sdk/policy.hpp"
 
@@ -72,6 +74,143 @@ void check_top_k(alchain::Communicator& c, std::int64_t pool, std::uint64_t seed
   }
 }
 
+
+/// Outputs that depend on the sample alone, with many tied rows (7 distinct logit rows).
+alchain::PoolBatch synthetic_batch(const std::vector<std::int64_t>& ids, std::int64_t lo, std::int64_t hi) {
+  alchain::PoolBatch b;
+  b.ids = at::tensor(std::vector<std::int64_t>(ids.begin() + lo, ids.begin() + hi), at::kLong);
+  b.logits = at::empty({hi - lo, 4}, at::kFloat);
+  b.embedding = at::empty({hi - lo, 3}, at::kFloat);
+  for (std::int64_t i = lo; i < hi; ++i)
+    for (int k = 0; k < 4; ++k) {
+      b.logits[i - lo][k] = static_cast<float>((ids[i] * (k + 1)) % 7) / 3.0f;
+      if (k < 3) b.embedding[i - lo][k] = static_cast<float>(alchain::mix_seed(ids[i] * 3 + k) % 1000) / 100.0f;
+    }
+  return b;
+}
+
+/// Scores by the spread of the logits (ties: few distinct rows). Counts the batches it observed.
+class SpreadPolicy : public alchain::ScorePolicy {
+ public:
+  std::uint32_t needs() const override { return alchain::kNeedLogits; }
+  int batches = 0;
+
+ protected:
+  at::Tensor score(const alchain::PoolBatch& b) override {
+    ++batches;
+    return std::get<0>(b.logits.max(1)) - std::get<0>(b.logits.min(1));
+  }
+};
+
+/// Claims batch scores but picks the lowest: refused on ranks.
+class LowestPolicy : public SpreadPolicy {
+ public:
+  alchain::Selection select() override {
+    alchain::Selection s = SpreadPolicy::select();
+    std::vector<float> negated;
+    for (float v : s.scores) negated.push_back(-v);
+    s.picked = alchain::top_k_by_score(s.score_ids, negated, static_cast<std::int64_t>(s.picked.size()), 1);
+    return s;
+  }
+};
+
+/// Needs the whole pool: farthest-first from the labeled set on the embedding, as core-set does.
+/// Records the order of the IDs it observed.
+class FarthestPolicy : public alchain::Policy {
+ public:
+  std::uint32_t needs() const override { return alchain::kNeedEmbedding | alchain::kNeedLabeled; }
+  void begin(const alchain::SelectionContext& ctx) override {
+    ctx_ = ctx;
+    seen.clear();
+    rows_.clear();
+    labeled_.clear();
+  }
+  void observe_labeled(const alchain::PoolBatch& b) override { labeled_.push_back(b.embedding); }
+  void observe(const alchain::PoolBatch& b) override {
+    rows_.push_back(b.embedding);
+    for (std::int64_t i = 0; i < b.ids.size(0); ++i) seen.push_back(b.ids[i].item<std::int64_t>());
+  }
+  alchain::Selection select() override {
+    const at::Tensor pool = at::cat(rows_), centers = at::cat(labeled_);
+    at::Tensor d = at::cdist(pool, centers).amin(1);
+    alchain::Selection s;
+    for (std::int64_t k = 0; k < ctx_.budget; ++k) {
+      const std::int64_t i = d.argmax().item<std::int64_t>();
+      s.picked.push_back(seen[static_cast<std::size_t>(i)]);
+      d = at::minimum(d, at::cdist(pool, pool.narrow(0, i, 1)).squeeze(1));
+    }
+    return s;
+  }
+  std::vector<std::int64_t> seen;
+
+ private:
+  alchain::SelectionContext ctx_;
+  std::vector<at::Tensor> rows_, labeled_;
+};
+
+/// A selection round on every rank equals the round in one process: picks, scores in pool order,
+/// and (batch scores) each rank observed only its batches; pools the ranks do not divide.
+void check_select(alchain::Communicator& c, std::int64_t pool_size, int batch, std::int64_t budget) {
+  std::vector<std::int64_t> labeled, pool;
+  for (std::int64_t i = 0; i < 20; ++i) labeled.push_back(5 * i);
+  for (std::int64_t id = 0; static_cast<std::int64_t>(pool.size()) < pool_size; ++id)
+    if (id % 5 != 0 || id >= 100) pool.push_back(id);
+  int computed = 0;
+  const alchain::BatchSource source = [&](const std::vector<std::int64_t>& ids, std::uint32_t, const alchain::Shard& sh,
+                                          const std::function<void(const alchain::PoolBatch&)>& sink) {
+    const auto n = static_cast<std::int64_t>(ids.size());
+    for (std::int64_t lo = 0; lo < n; lo += batch)
+      if ((lo / batch) % sh.size == sh.rank) {
+        ++computed;
+        sink(synthetic_batch(ids, lo, std::min(n, lo + batch)));
+      }
+  };
+  alchain::SelectionRound round;
+  round.budget = budget;
+  round.seed = 99 + static_cast<std::uint64_t>(pool_size);
+  round.num_classes = 4;
+  round.who = "policy 'test'";
+  round.batch_size = batch;
+  const std::string what = " (pool " + std::to_string(pool_size) + ", batch " + std::to_string(batch) + ")";
+  const std::int64_t batches = (pool_size + batch - 1) / batch;
+  const std::int64_t own = batches / c.size() + (c.rank() < batches % c.size() ? 1 : 0);
+  {
+    SpreadPolicy one, many;
+    const auto want = alchain::run_selection_round(one, labeled, pool, round, source).selection;
+    round.comm = &c;
+    round.batch_scores = true;
+    computed = 0;
+    const auto got = alchain::run_selection_round(many, labeled, pool, round, source).selection;
+    expect(got.picked == want.picked, "batch-score picks" + what, c.rank());
+    expect(got.score_ids == want.score_ids && got.scores == want.scores, "batch scores in pool order" + what, c.rank());
+    expect(many.batches == own && computed == own, "each rank scores its own batches only" + what, c.rank());
+    LowestPolicy liar;
+    std::string refused;
+    try {
+      alchain::run_selection_round(liar, labeled, pool, round, source);
+    } catch (const std::exception& e) {
+      refused = e.what();
+    }
+    // Refused on every rank (those whose picks happen to be right too), when any rank can tell.
+    const bool refusable = c.size() > 1 && pool_size > budget;
+    expect(!refusable || refused.find("declares ALCHAIN_FLAG_BATCH_SCORES but") != std::string::npos,
+           "a policy breaking ALCHAIN_FLAG_BATCH_SCORES is refused" + what + ": '" + refused + "'", c.rank());
+  }
+  {
+    FarthestPolicy one, many;
+    round.comm = nullptr;
+    const auto want = alchain::run_selection_round(one, labeled, pool, round, source).selection;
+    round.comm = &c;
+    round.batch_scores = false;
+    computed = 0;
+    const auto got = alchain::run_selection_round(many, labeled, pool, round, source).selection;
+    expect(got.picked == want.picked, "whole-pool picks" + what, c.rank());
+    expect(many.seen == pool, "every rank observed the whole pool in order" + what, c.rank());
+    const std::int64_t labeled_own = (20 + batch - 1) / batch / c.size() + (c.rank() < (20 + batch - 1) / batch % c.size());
+    expect(computed == own + labeled_own, "each rank computed its own batches only" + what, c.rank());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,6 +231,11 @@ int main(int argc, char** argv) {
       check_top_k(*comm, 1007, 42);
       check_top_k(*comm, 5, 7);  // with 8 ranks, three have no sample
       check_top_k(*comm, 0, 1);
+    }
+    if (mode == "all" || mode == "select") {
+      check_select(*comm, 1000, 64, 37);
+      check_select(*comm, 130, 32, 10);  // 5 batches: with 8 ranks three compute none
+      check_select(*comm, 3, 8, 3);      // one batch, the whole pool picked
     }
     std::cout << "rank " << comm->rank() << "/" << comm->size() << " (" << w.launcher << "): "
               << (failures ? "FAILED" : "ok") << "\n";

@@ -2,9 +2,12 @@
 # The communicator over real ranks (c10d's ProcessGroupGloo on loopback): world sizes 1, 2, 3, 5
 # and 8 started by hand with a FileStore, 2 ranks under torchrun (TCPStore), and a rank that
 # dies: the others must stop with an error naming the failed collective within the timeout.
-#   ranks.sh CHECK_BINARY WORK
+# Then `alchain run` on ranks: tests/dist/ranks_matrix.toml on 2, 3, 5 and 8 ranks and under
+# torchrun writes the result file of one process (tools/compare_results.py), and a rank killed
+# mid-run stops the others, leaving the finished trials readable.
+#   ranks.sh CHECK_BINARY WORK ALCHAIN SOURCE_DIR
 set -euo pipefail
-check=$1 work=$2
+check=$1 work=$2 alchain=$3 src=$4
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "ranks.sh: FAILED: $*" >&2; exit 1; }
 export ALCHAIN_DIST_TIMEOUT=60 OMP_NUM_THREADS=1
@@ -55,3 +58,78 @@ for r in 0 1; do
 done
 ((elapsed <= 40)) || fail "the surviving ranks took ${elapsed} s to fail (timeout 20 s)"
 echo "ranks.sh: a dead rank: the other two failed in ${elapsed} s: $(head -c 300 "$work/die.log.0")"
+
+# --- alchain run on ranks ---------------------------------------------------------------------
+export ALCHAIN_DIST_TIMEOUT=60
+pipeline="$src/tests/dist/ranks_matrix.toml"
+same() { /usr/bin/python3 "$src/tools/compare_results.py" "$work/one.h5" "$1" || fail "$1 differs from one process"; }
+"$alchain" run "$pipeline" -o "$work/one.h5" -q > "$work/one.log" 2>&1 || fail "one process: $(cat "$work/one.log")"
+# Starts $1 ranks of `alchain run PIPELINE -o $2 ...$3-`; exit codes to $work/run$1.rc.<rank>.
+run_ranks() {
+  local n=$1 out=$2 r
+  shift 2
+  for ((r = 0; r < n; r++)); do
+    (
+      rc=0
+      RANK=$r WORLD_SIZE=$n LOCAL_RANK=$r ALCHAIN_DIST_STORE="$work/run$n.store" "$alchain" run "$pipeline" -o "$out" -q "$@" \
+        > "$work/run$n.log.$r" 2>&1 || rc=$?
+      echo "$rc" > "$work/run$n.rc.$r"
+    ) &
+  done
+  wait
+}
+for n in 2 3 5 8; do
+  rm -f "$work/run$n.store"
+  run_ranks "$n" "$work/ranks$n.h5"
+  for ((r = 0; r < n; r++)); do
+    [[ $(cat "$work/run$n.rc.$r") == 0 ]] || fail "alchain run, $n ranks, rank $r: $(cat "$work/run$n.log.$r")"
+  done
+  for ((r = 1; r < n; r++)); do
+    [[ ! -s "$work/run$n.log.$r" ]] || fail "rank $r of $n printed: $(cat "$work/run$n.log.$r")"
+  done
+  grep -q "9 trials run, 1 threads, $n ranks" "$work/run$n.log.0" || fail "rank 0's summary: $(cat "$work/run$n.log.0")"
+  same "$work/ranks$n.h5"
+  echo "ranks.sh: alchain run on $n ranks: the result file of one process"
+done
+ls "$work"/ranks2.h5* > "$work/files.txt"
+[[ $(wc -l < "$work/files.txt") == 1 ]] || fail "a run on ranks left more than its result file: $(cat "$work/files.txt")"
+
+torchrun --no_python --standalone --nproc_per_node=2 --redirects 2 --tee 2 \
+  "$alchain" run "$pipeline" -o "$work/torchrun.h5" -q > "$work/torchrun_run.log" 2>&1 ||
+  fail "alchain run under torchrun: $(tail -n 20 "$work/torchrun_run.log")"
+same "$work/torchrun.h5"
+echo "ranks.sh: alchain run under torchrun --nproc_per_node=2: the result file of one process"
+
+# Bad input: --jobs with ranks, one clear error on every rank, nothing written.
+rm -f "$work/run2.store"
+run_ranks 2 "$work/jobs.h5" --jobs 2
+for r in 0 1; do
+  [[ $(cat "$work/run2.rc.$r") != 0 ]] || fail "--jobs 2 on 2 ranks was accepted"
+  grep -q "leave --jobs out" "$work/run2.log.$r" || fail "--jobs on ranks, rank $r: $(cat "$work/run2.log.$r")"
+done
+[[ ! -e "$work/jobs.h5" ]] || fail "--jobs on ranks wrote $work/jobs.h5"
+
+# Rank 1 of 2 killed at its 7th epoch: rank 0 fails within the timeout naming the collective,
+# and the result file keeps the trials finished before, readable.
+export ALCHAIN_DIST_TIMEOUT=20
+rm -f "$work/run2.store"
+start=$SECONDS
+for r in 0 1; do
+  (
+    rc=0
+    fault=; [[ $r == 1 ]] && fault=epoch:7
+    RANK=$r WORLD_SIZE=2 ALCHAIN_DIST_STORE="$work/run2.store" ALCHAIN_FAULT=$fault \
+      "$alchain" run "$pipeline" -o "$work/killed.h5" -q > "$work/killed.log.$r" 2>&1 || rc=$?
+    echo "$rc" > "$work/killed.rc.$r"
+  ) &
+done
+wait
+elapsed=$((SECONDS - start))
+[[ $(cat "$work/killed.rc.1") == 137 ]] || fail "rank 1 was not killed: $(cat "$work/killed.log.1")"
+[[ $(cat "$work/killed.rc.0") != 0 ]] || fail "rank 0 went on without rank 1: $(cat "$work/killed.log.0")"
+grep -q "rank 0 of 2" "$work/killed.log.0" || fail "rank 0's message: $(cat "$work/killed.log.0")"
+((elapsed <= 40)) || fail "rank 0 took ${elapsed} s to fail (timeout 20 s)"
+"$alchain" summary "$work/killed.h5" > "$work/killed_summary.log" 2>&1 ||
+  fail "the killed run's file is not readable: $(cat "$work/killed_summary.log")"
+grep -q "failed" "$work/killed_summary.log" || fail "the killed run's file is not marked failed: $(cat "$work/killed_summary.log")"
+echo "ranks.sh: rank 1 killed: rank 0 failed in ${elapsed} s: $(grep -m1 alchain "$work/killed.log.0" | head -c 300)"

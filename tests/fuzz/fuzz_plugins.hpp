@@ -110,14 +110,16 @@ inline const PluginRegistry& shipped_plugins() {
       add(ALCHAIN_KIND_MODEL, m, kDropout, ALCHAIN_FUZZ_N(kDropout), ALCHAIN_FLAG_MC_DROPOUT);
     add(ALCHAIN_KIND_MODEL, "deeplabv3plus", plugins::kDeepLabParams, ALCHAIN_FUZZ_N(plugins::kDeepLabParams),
         ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_SEGMENTATION);
-    for (const char* p : {"random", "entropy", "margin", "least_confidence", "coreset", "badge"})
-      add(ALCHAIN_KIND_POLICY, p, nullptr, 0, 0);
+    for (const char* p : {"random", "coreset", "badge"}) add(ALCHAIN_KIND_POLICY, p, nullptr, 0, 0);
+    for (const char* p : {"entropy", "margin", "least_confidence"})
+      add(ALCHAIN_KIND_POLICY, p, nullptr, 0, ALCHAIN_FLAG_BATCH_SCORES);
     for (const char* p : {"bald", "mc_entropy", "variation_ratios"})
-      add(ALCHAIN_KIND_POLICY, p, kPasses, ALCHAIN_FUZZ_N(kPasses), ALCHAIN_FLAG_NEEDS_MC_DROPOUT);
-    add(ALCHAIN_KIND_POLICY, "committee", kCommittee, ALCHAIN_FUZZ_N(kCommittee), ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS);
-    add(ALCHAIN_KIND_POLICY, "llal", kLlal, ALCHAIN_FUZZ_N(kLlal), 0);
+      add(ALCHAIN_KIND_POLICY, p, kPasses, ALCHAIN_FUZZ_N(kPasses), ALCHAIN_FLAG_NEEDS_MC_DROPOUT | ALCHAIN_FLAG_BATCH_SCORES);
+    add(ALCHAIN_KIND_POLICY, "committee", kCommittee, ALCHAIN_FUZZ_N(kCommittee),
+        ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS | ALCHAIN_FLAG_BATCH_SCORES);
+    add(ALCHAIN_KIND_POLICY, "llal", kLlal, ALCHAIN_FUZZ_N(kLlal), ALCHAIN_FLAG_BATCH_SCORES);
     add(ALCHAIN_KIND_POLICY, "power", kPower, ALCHAIN_FUZZ_N(kPower), ALCHAIN_FLAG_WRAPPER);
-    add(ALCHAIN_KIND_POLICY, "true_loss", nullptr, 0, ALCHAIN_FLAG_USES_LABELS);
+    add(ALCHAIN_KIND_POLICY, "true_loss", nullptr, 0, ALCHAIN_FLAG_USES_LABELS | ALCHAIN_FLAG_BATCH_SCORES);
     add(ALCHAIN_KIND_ORACLE, "confidence", kConfidence, ALCHAIN_FUZZ_N(kConfidence), 0);
     add(ALCHAIN_KIND_ORACLE, "agreement", kAgreement, ALCHAIN_FUZZ_N(kAgreement), ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS);
     add(ALCHAIN_KIND_ORACLE, "mc_dropout", kMcDropoutOracle, ALCHAIN_FUZZ_N(kMcDropoutOracle), ALCHAIN_FLAG_NEEDS_MC_DROPOUT);

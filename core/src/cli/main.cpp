@@ -22,9 +22,11 @@
 #include "alchain/plugin/plugin_registry.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
+#include "alchain/run/communicator.hpp"
 #include "alchain/run/world.hpp"
 #include "alchain/engine/cluster.hpp"
 #include "alchain/engine/experiment.hpp"
+#include "alchain/engine/ranks.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/plan/plan.hpp"
 #include "alchain/results/result_store.hpp"
@@ -189,12 +191,13 @@ int cmd_validate(const std::vector<std::string>& args) {
 }
 
 /// `run --trial ID`: one trial into its shard, or nothing when it is there already.
-int run_trial(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry) {
+int run_trial(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry, Communicator* comm) {
   if (p.assessment.present) throw po::error("--trial runs a trial of an experiment or chain; an assessment has none");
   TrialCommand c;
   c.output = output_of(vm, p);
   c.trial = vm["trial"].as<std::string>();
   c.verbose = vm.count("verbose") != 0;
+  c.comm = comm;
   if (vm.count("threads")) c.threads = vm["threads"].as<int>();
   const TrialCommandOutcome out = run_trial_command(p, registry, c);
   if (!out.ran)
@@ -206,60 +209,24 @@ int run_trial(const po::variables_map& vm, const Pipeline& p, const PluginRegist
   return 0;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
-  po::options_description o("alchain run PIPELINE [options]");
-  o.add(common_options());
-  o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
-      "output,o", po::value<std::string>(), "result file (default: results/<pipeline name>.h5)")(
-      "overwrite", "replace the result file (and the trials of an interrupted run) if they exist")(
-      "resume", "continue an interrupted run: keep its finished trials, redo the rest")(
-      "jobs", po::value<int>()->default_value(1), "worker processes; the threads are shared among them")(
-      "threads,j", po::value<int>(), "compute threads (0 = every core; default: the pipeline's run.threads)")(
-      "format", po::value<std::string>()->default_value("text"), "final summary: text, csv, json or markdown")(
-      "quiet,q", "no progress lines, only errors and the final table")(
-      "verbose,v", "a line per training round and epoch")(
-      "trial", po::value<std::string>(), "run only this trial of the plan into its shard <output>.trials/<id>.h5");
-  int rc = 0;
-  const auto parsed = parse_command(
-      args, o, "pipeline", 1, {},
-      "Runs every trial of the pipeline's plan (see 'alchain plan'), writing each to the\n"
-      "result file as soon as it ends. A run stopped at any point (even SIGKILL) is continued\n"
-      "with --resume and ends with the same numbers as an uninterrupted run. With --trial ID it\n"
-      "runs that trial only and writes its shard (see 'alchain plan --format lines' and\n"
-      "'alchain merge'; docs/cluster.md).\n",
-      rc);
-  if (!parsed) return rc;
-  const po::variables_map& vm = *parsed;
-  // Under torchrun, mpirun or srun with several ranks, every rank would run the whole plan.
-  if (const World world = read_world(process_environment()); world.size > 1)
-    throw po::error("started as rank " + std::to_string(world.rank) + " of " + std::to_string(world.size) + " (" +
-                    world.launcher + "): 'run' does not split one trial over ranks yet; start one process per "
-                    "machine (--jobs N for its cores), or spread the trials with 'alchain export' (docs/cluster.md)");
-  if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
-  if (vm.count("trial") && (vm.count("resume") || vm.count("overwrite") || vm["jobs"].as<int>() != 1))
-    throw po::error("--trial runs one trial in this process into its own shard: it excludes --jobs, --resume and "
-                    "--overwrite (a finished trial is not run again; a shard of another plan must be moved away)");
+int run_assessment_command(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry) {
+  if (vm.count("resume")) throw po::error("an assessment pipeline cannot be resumed yet; its finished windows stay in the file");
+  if (vm["jobs"].as<int>() != 1) throw po::error("an assessment pipeline runs its windows in order: --jobs must be 1");
+  AssessmentOptions ao;
+  ao.output = output_of(vm, p);
+  ao.overwrite = vm.count("overwrite") != 0;
+  ao.quiet = vm.count("quiet") != 0;
+  ao.verbose = vm.count("verbose") != 0;
+  if (vm.count("threads")) ao.threads = vm["threads"].as<int>();
+  const AssessmentOutcome out = run_assessment(p, registry, ao);
+  print_assessment(std::cout, out);
+  std::cout << "\nresults: " << out.output.string() << "  (" << static_cast<long>(out.seconds + 0.5) << " s, "
+            << out.rows.size() << " windows, " << out.threads << " threads)\n";
+  return 0;
+}
+
+int run_plan_command(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry, Communicator* comm) {
   const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
-  install_interrupt_handlers(InterruptRole::run);  // Ctrl-C: finish the write, save, say how to continue
-  PluginRegistry registry;
-  load_plugins(registry, vm, true);
-  const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
-  if (vm.count("trial")) return run_trial(vm, p, registry);
-  if (p.assessment.present) {
-    if (vm.count("resume")) throw po::error("an assessment pipeline cannot be resumed yet; its finished windows stay in the file");
-    if (vm["jobs"].as<int>() != 1) throw po::error("an assessment pipeline runs its windows in order: --jobs must be 1");
-    AssessmentOptions ao;
-    ao.output = output_of(vm, p);
-    ao.overwrite = vm.count("overwrite") != 0;
-    ao.quiet = vm.count("quiet") != 0;
-    ao.verbose = vm.count("verbose") != 0;
-    if (vm.count("threads")) ao.threads = vm["threads"].as<int>();
-    const AssessmentOutcome out = run_assessment(p, registry, ao);
-    print_assessment(std::cout, out);
-    std::cout << "\nresults: " << out.output.string() << "  (" << static_cast<long>(out.seconds + 0.5) << " s, "
-              << out.rows.size() << " windows, " << out.threads << " threads)\n";
-    return 0;
-  }
   RunOptions ro;
   ro.output = output_of(vm, p);
   ro.overwrite = vm.count("overwrite") != 0;
@@ -271,12 +238,84 @@ int cmd_run(const std::vector<std::string>& args) {
   if (vm.count("threads")) ro.threads = vm["threads"].as<int>();
   ro.exe = fs::canonical("/proc/self/exe").string();
   ro.plugin_dirs = plugin_dirs(vm);
+  ro.comm = comm;
   const RunOutcome out = run_experiment(p, registry, ro);
   print_summary(std::cout, read_summary(out.output), format);
   std::cout << "\nresults: " << out.output.string() << "  (" << static_cast<long>(out.seconds + 0.5) << " s, "
             << out.trials_run << " trials run" << (out.trials_skipped ? ", " + std::to_string(out.trials_skipped) + " done before" : "")
-            << ", " << out.threads << " threads)\n";
+            << ", " << out.threads << " threads"
+            << (comm ? ", " + std::to_string(comm->size()) + " ranks" : std::string()) << ")\n";
   return 0;
+}
+
+/// Under torchrun, mpirun or srun with several ranks: every rank runs every trial; rank 0 leads and
+/// writes, the others follow (docs/cluster.md, "Ranks").
+int run_on_ranks(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry, const World& world) {
+  const std::string under = "under " + world.launcher + " with " + std::to_string(world.size) + " ranks";
+  if (p.assessment.present) throw po::error("an assessment pipeline runs in one process; start it without " + world.launcher);
+  if (vm["jobs"].as<int>() != 1)
+    throw po::error("--jobs starts worker processes on this machine; " + under + " every rank is one process: leave --jobs out");
+  std::unique_ptr<Communicator> comm = connect(world);
+  if (world.rank != 0) return follow_rank_zero(p, registry, *comm, vm.count("threads") ? vm["threads"].as<int>() : -1);
+  int rc = 0;
+  try {
+    rc = vm.count("trial") ? run_trial(vm, p, registry, comm.get()) : run_plan_command(vm, p, registry, comm.get());
+  } catch (...) {
+    try {
+      announce_end(*comm, false);  // the others stop now instead of at their timeout
+    } catch (const std::exception&) {
+      // A rank is gone (the likely cause of the error rethrown here); the others fail on their own.
+    }
+    throw;
+  }
+  announce_end(*comm, true);
+  return rc;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description o("alchain run PIPELINE [options]");
+  o.add(common_options());
+  o.add_options()("pipeline", po::value<std::string>(), "pipeline file")(
+      "output,o", po::value<std::string>(), "result file (default: results/<pipeline name>.h5)")(
+      "overwrite", "replace the result file (and the trials of an interrupted run) if they exist")(
+      "resume", "continue an interrupted run: keep its finished trials, redo the rest")(
+      "jobs", po::value<int>()->default_value(1), "worker processes; the threads are shared among them")(
+      "threads,j", po::value<int>(), "compute threads (0 = every core; default: the pipeline's run.threads); per rank under torchrun, mpirun or srun")(
+      "format", po::value<std::string>()->default_value("text"), "final summary: text, csv, json or markdown")(
+      "quiet,q", "no progress lines, only errors and the final table")(
+      "verbose,v", "a line per training round and epoch")(
+      "trial", po::value<std::string>(), "run only this trial of the plan into its shard <output>.trials/<id>.h5");
+  int rc = 0;
+  const auto parsed = parse_command(
+      args, o, "pipeline", 1, {},
+      "Runs every trial of the pipeline's plan (see 'alchain plan'), writing each to the\n"
+      "result file as soon as it ends. A run stopped at any point (even SIGKILL) is continued\n"
+      "with --resume and ends with the same numbers as an uninterrupted run. With --trial ID it\n"
+      "runs that trial only and writes its shard (see 'alchain plan --format lines' and\n"
+      "'alchain merge'; docs/cluster.md).\n"
+      "\n"
+      "On several ranks, each pool is scored in parts, one per rank, with the picks and scores of\n"
+      "one process; rank 0 alone writes (docs/cluster.md, \"Ranks\"):\n"
+      "  torchrun --no_python --standalone --nproc_per_node=2 alchain run PIPELINE --threads 1\n"
+      "  mpirun -np 2 alchain run PIPELINE --threads 1      (MASTER_ADDR/MASTER_PORT set)\n"
+      "  srun -n 2 alchain run PIPELINE --threads 1         (MASTER_ADDR/MASTER_PORT set)\n",
+      rc);
+  if (!parsed) return rc;
+  const po::variables_map& vm = *parsed;
+  if (vm.count("resume") && vm.count("overwrite")) throw po::error("--resume and --overwrite exclude each other");
+  if (vm.count("trial") && (vm.count("resume") || vm.count("overwrite") || vm["jobs"].as<int>() != 1))
+    throw po::error("--trial runs one trial in this process into its own shard: it excludes --jobs, --resume and "
+                    "--overwrite (a finished trial is not run again; a shard of another plan must be moved away)");
+  parse_summary_format(vm["format"].as<std::string>());  // refused before anything loads
+  const World world = read_world(process_environment());
+  install_interrupt_handlers(InterruptRole::run);  // Ctrl-C: finish the write, save, say how to continue
+  PluginRegistry registry;
+  load_plugins(registry, vm, true);
+  const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  if (world.size > 1) return run_on_ranks(vm, p, registry, world);
+  if (vm.count("trial")) return run_trial(vm, p, registry, nullptr);
+  if (p.assessment.present) return run_assessment_command(vm, p, registry);
+  return run_plan_command(vm, p, registry, nullptr);
 }
 
 int cmd_plan(const std::vector<std::string>& args) {

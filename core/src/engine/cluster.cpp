@@ -7,9 +7,11 @@
 
 #include "alchain/engine/executor.hpp"
 #include "alchain/engine/preflight.hpp"
+#include "alchain/engine/ranks.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/results/result_store.hpp"
 #include "alchain/results/resume_checks.hpp"
+#include "alchain/run/communicator.hpp"
 #include "alchain/run/process_tuning.hpp"
 #include "alchain/run/trainer.hpp"
 #include "alchain/sdk/dataset.hpp"
@@ -90,8 +92,9 @@ TrialCommandOutcome run_trial_command(const Pipeline& p, const PluginRegistry& r
   const RunLock lock(out.shard);  // a second process running this trial is refused, not interleaved
   if (shard_written(dir, trial.id)) return out;  // finished by another process meanwhile
   const Progress rounds(!c.verbose);
-  TrialRunner runner(p, plan, registry, rounds, data);
-  out.seconds = run_trial_into_shard(runner, plan, trial, dir).seconds;
+  TrialRunner runner(p, plan, registry, rounds, data, c.comm);
+  if (c.comm && c.comm->size() > 1) announce_start(*c.comm, plan, out.threads);
+  out.seconds = run_trial_into_shard(runner, plan, trial, dir, c.comm).seconds;
   out.ran = true;
   return out;
 }

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <deque>
 
+#include "alchain/engine/ranks.hpp"
 #include "alchain/engine/trial_runner.hpp"
+#include "alchain/run/communicator.hpp"
 #include "alchain/results/result_store.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/util/clock.hpp"
@@ -16,30 +18,34 @@ namespace {
 
 class LocalExecutor final : public Executor {
  public:
-  LocalExecutor(TrialRunner& runner, const Plan& plan, std::filesystem::path dir)
-      : runner_(runner), plan_(plan), dir_(std::move(dir)) {}
+  LocalExecutor(TrialRunner& runner, const Plan& plan, std::filesystem::path dir, Communicator* comm)
+      : runner_(runner), plan_(plan), dir_(std::move(dir)), comm_(comm) {}
   int slots() const override { return 1; }
   void submit(const Trial& t) override { queue_.push_back(&t); }
   TrialDone wait() override {
     const Trial* t = queue_.front();
     queue_.pop_front();
-    return run_trial_into_shard(runner_, plan_, *t, dir_);  // an exception stops the run where it happened
+    return run_trial_into_shard(runner_, plan_, *t, dir_, comm_);  // an exception stops the run where it happened
   }
 
  private:
   TrialRunner& runner_;
   const Plan& plan_;
   std::filesystem::path dir_;
+  Communicator* comm_;
   std::deque<const Trial*> queue_;
 };
 
 }  // namespace
 
-TrialDone run_trial_into_shard(TrialRunner& runner, const Plan& plan, const Trial& t, const std::filesystem::path& dir) {
+TrialDone run_trial_into_shard(TrialRunner& runner, const Plan& plan, const Trial& t, const std::filesystem::path& dir,
+                               Communicator* comm) {
   TrialDone d;
   d.id = t.id;
   const double t0 = monotonic_seconds();
-  const TrialRecord rec = runner.run(t, resolve_inputs(t, dir));
+  const TrialInputs inputs = resolve_inputs(t, dir);
+  if (comm && comm->size() > 1) announce_trial(*comm, plan, t, inputs);
+  const TrialRecord rec = runner.run(t, inputs);
   write_shard(dir, rec, plan.fingerprint);
   d.seconds = monotonic_seconds() - t0;
   return d;
@@ -52,8 +58,9 @@ TrialInputs resolve_inputs(const Trial& trial, const std::filesystem::path& shar
   return in;
 }
 
-std::unique_ptr<Executor> make_local_executor(TrialRunner& runner, const Plan& plan, std::filesystem::path shard_dir) {
-  return std::make_unique<LocalExecutor>(runner, plan, std::move(shard_dir));
+std::unique_ptr<Executor> make_local_executor(TrialRunner& runner, const Plan& plan, std::filesystem::path shard_dir,
+                                              Communicator* comm) {
+  return std::make_unique<LocalExecutor>(runner, plan, std::move(shard_dir), comm);
 }
 
 int serve_trials(TrialRunner& runner, const Plan& plan, const std::filesystem::path& shard_dir, std::FILE* in,

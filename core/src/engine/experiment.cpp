@@ -18,6 +18,7 @@
 
 #include "alchain/engine/executor.hpp"
 #include "alchain/engine/model_cost.hpp"
+#include "alchain/engine/ranks.hpp"
 #include "alchain/engine/scheduler.hpp"
 #include "alchain/engine/trial_runner.hpp"
 #include "alchain/pipeline/plugin_params.hpp"
@@ -25,6 +26,7 @@
 #include "alchain/plugin/requirements.hpp"
 #include "alchain/run/weights.hpp"
 #include "alchain/results/result_store.hpp"
+#include "alchain/run/communicator.hpp"
 #include "alchain/run/device.hpp"
 #include "alchain/run/interrupt.hpp"
 #include "alchain/run/process_tuning.hpp"
@@ -271,8 +273,8 @@ Workers make_workers(const RunContext& c, const ResultStore& store, const Progre
     cmd.plugin_dirs = c.opts.plugin_dirs;
     w.executor = make_process_executor(cmd, c.jobs);
   } else {
-    w.runner = std::make_unique<TrialRunner>(c.p, c.plan, c.registry, round_progress, data);
-    w.executor = make_local_executor(*w.runner, c.plan, store.shard_dir());
+    w.runner = std::make_unique<TrialRunner>(c.p, c.plan, c.registry, round_progress, data, c.opts.comm);
+    w.executor = make_local_executor(*w.runner, c.plan, store.shard_dir(), c.opts.comm);
   }
   return w;
 }
@@ -350,6 +352,9 @@ RunOutcome run_experiment(const Pipeline& p, const PluginRegistry& registry, con
   const Plan plan = checked_plan(p, registry, *data, diags);
   if (!diags.empty()) throw InputError(diags);
   const RunContext c{p, plan, registry, opts, jobs, trial_threads};
+  const bool ranks = opts.comm && opts.comm->size() > 1;
+  if (ranks && jobs > 1) throw std::invalid_argument("--jobs runs worker processes; with several ranks it must be 1");
+  if (ranks) announce_start(*opts.comm, plan, trial_threads);
 
   const RunHeader header = make_run_header(p, info, outcome.threads, trial_threads, jobs);
   if (const int s = interrupt_signal())

@@ -15,6 +15,7 @@
 #include "alchain/run/task.hpp"
 #include "alchain/run/trainer.hpp"
 #include "alchain/run/weights.hpp"
+#include "alchain/sdk/abi.h"
 #include "alchain/sdk/dataset.hpp"
 #include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
@@ -70,8 +71,8 @@ CreateContext plugin_context(const Pipeline& pipeline, const PluginRegistry& reg
 }
 
 TrialRunner::TrialRunner(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry,
-                         const Progress& progress, std::shared_ptr<Dataset> data)
-    : pipeline_(pipeline), plan_(plan), registry_(registry), progress_(progress), data_(std::move(data)) {
+                         const Progress& progress, std::shared_ptr<Dataset> data, Communicator* comm)
+    : pipeline_(pipeline), plan_(plan), registry_(registry), progress_(progress), data_(std::move(data)), comm_(comm) {
   const DatasetInfo info = data_->info();
   num_classes_ = static_cast<std::int64_t>(info.class_names.size());
   mctx_ = plugin_context(pipeline_, registry_, info);
@@ -159,12 +160,17 @@ void TrialRunner::run_select(const Trial& trial, TrialRecord& rec) {
         req.labels_allowed = stage.policy.reference;
         Model& model = *round.model;
         const int batch = pipeline_.run.inference_batch_size;
-        const BatchSource source = [&](const std::vector<std::int64_t>& ids, std::uint32_t needs,
+        const BatchSource source = [&](const std::vector<std::int64_t>& ids, std::uint32_t needs, const Shard& shard,
                                        const std::function<void(const PoolBatch&)>& sink) {
           StreamRequest q = req;
           q.needs = needs;
+          q.shard_rank = shard.rank;
+          q.shard_size = shard.size;
           stream_outputs(model, *data_, ids, batch, q, sink);
         };
+        sr.comm = comm_;
+        sr.batch_size = batch;
+        sr.batch_scores = registry_.get(PluginKind::policy, stage.policy.policy.plugin).has(ALCHAIN_FLAG_BATCH_SCORES);
         SelectionOutcome out = run_selection_round(*policy, labeled.ids(), labeled.unlabeled(), sr, source);
         r.timings["score_s"] = out.score_s;
         r.timings["select_s"] = out.select_s;

@@ -23,6 +23,7 @@ std::uint32_t known_flags(std::uint16_t abi_minor) {
   std::uint32_t known = ALCHAIN_FLAG_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_MC_DROPOUT | ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS |
                         ALCHAIN_FLAG_USES_LABELS | ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL | ALCHAIN_FLAG_SEGMENTATION;
   if (abi_minor >= 1) known |= ALCHAIN_FLAG_WRAPPER;
+  if (abi_minor >= 2) known |= ALCHAIN_FLAG_BATCH_SCORES;
   return known;
 }
 

@@ -262,7 +262,10 @@ void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>
   c10::InferenceMode guard;
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const bool forward = req.needs & (kNeedLogits | kNeedEmbedding | kNeedMcLogits | kNeedCommittee | kNeedTaps);
+  if (req.shard_size < 1 || req.shard_rank < 0 || req.shard_rank >= req.shard_size)
+    throw std::invalid_argument("stream_outputs: shard " + std::to_string(req.shard_rank) + " of " + std::to_string(req.shard_size));
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
+    if ((lo / batch_size) % req.shard_size != req.shard_rank) continue;  // another rank's batch
     check_interrupt();
     const std::int64_t hi = std::min(n, lo + batch_size);
     PoolBatch batch;

@@ -11,4 +11,4 @@ const alchain_param_spec kParams[] = {
 
 ALCHAIN_POLICY_PLUGIN_FLAGS(alchain::plugins::CommitteePolicy, "committee", "1.0.0",
                             "Query by committee of the chain's earlier generations and the surrogate (Seung et al. 1992).",
-                            kParams, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS)
+                            kParams, ALCHAIN_FLAG_NEEDS_EARLIER_GENERATIONS | ALCHAIN_FLAG_BATCH_SCORES)

@@ -16,6 +16,6 @@ const alchain_param_spec kParams[] = {
 };
 }  // namespace
 
-ALCHAIN_POLICY_PLUGIN(alchain::plugins::LlalPolicy, "llal", "1.0.0",
-                      "Learning loss: highest loss predicted by a head trained with the surrogate (Yoo & Kweon 2019).",
-                      kParams)
+ALCHAIN_POLICY_PLUGIN_FLAGS(alchain::plugins::LlalPolicy, "llal", "1.0.0",
+                      "Learning loss: highest loss predicted by a head trained with the surrogate (Yoo & Kweon 2019).", kParams,
+                            ALCHAIN_FLAG_BATCH_SCORES)

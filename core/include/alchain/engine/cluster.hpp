@@ -19,6 +19,7 @@ struct TrialCommand {
   std::string trial;
   int threads = -1;  ///< -1 = the pipeline's run.threads; 0 = every core
   bool verbose = false;
+  Communicator* comm = nullptr;  ///< several ranks: this is rank 0; the trial runs on all of them
 };
 
 struct TrialCommandOutcome {

@@ -11,6 +11,7 @@
 
 namespace alchain {
 
+class Communicator;
 class TrialRunner;
 
 /// A trial that ended: its shard is written, or `error` says why not.
@@ -31,8 +32,10 @@ class Executor {
   virtual TrialDone wait() = 0;
 };
 
-/// Runs trials one at a time in this process.
-std::unique_ptr<Executor> make_local_executor(TrialRunner& runner, const Plan& plan, std::filesystem::path shard_dir);
+/// Runs trials one at a time in this process; with a communicator of several ranks (this is rank 0),
+/// each with the other ranks (run_trial_into_shard).
+std::unique_ptr<Executor> make_local_executor(TrialRunner& runner, const Plan& plan, std::filesystem::path shard_dir,
+                                              Communicator* comm = nullptr);
 
 /// What a worker process is started with: `exe worker PIPELINE --shard-dir D --fingerprint F
 /// --threads T --worker-index I [--plugin-path dir]...`, I = 0 .. jobs-1 (which picks its device);
@@ -56,8 +59,10 @@ int serve_trials(TrialRunner& runner, const Plan& plan, const std::filesystem::p
 
 /// What every executor does with a trial: its inputs from the shards (resolve_inputs), the trial
 /// run by `runner` in this process, its shard written (write_shard). Throws on a failure.
+/// With a communicator of several ranks (this is rank 0), the trial and its inputs are announced
+/// to the other ranks first (announce_trial), which run it alongside.
 TrialDone run_trial_into_shard(TrialRunner& runner, const Plan& plan, const Trial& trial,
-                               const std::filesystem::path& shard_dir);
+                               const std::filesystem::path& shard_dir, Communicator* comm = nullptr);
 
 /// Inputs of a trial from the shards of the trials it depends on.
 struct TrialInputs;

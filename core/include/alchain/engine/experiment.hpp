@@ -15,6 +15,7 @@
 
 namespace alchain {
 
+class Communicator;
 class PluginRegistry;
 struct DatasetInfo;
 
@@ -28,6 +29,9 @@ struct RunOptions {
   int jobs = 1;          ///< worker processes (1 = run trials in this process)
   std::string exe;       ///< this program, for worker processes
   std::vector<std::string> plugin_dirs;  ///< passed on to workers
+  /// Several ranks (this is rank 0; the others follow_rank_zero): every trial runs on all of them,
+  /// this process alone writes. Excludes jobs > 1.
+  Communicator* comm = nullptr;
 };
 
 struct RunOutcome {

@@ -12,6 +12,7 @@
 
 namespace alchain {
 
+class Communicator;
 class Dataset;
 class Model;
 class PluginRegistry;
@@ -25,10 +26,12 @@ struct TrialInputs {
 
 /// Holds the dataset and the plugin context for the trials of one plan. A trial's numbers depend
 /// only on the trial, the plan and the thread count, not on what ran before in the process.
+/// With a communicator of several ranks, every rank runs the same trials in the same order: each
+/// trains alike and scores its part of each pool (docs/cluster.md, "Ranks"); the records are equal.
 class TrialRunner {
  public:
   TrialRunner(const Pipeline& pipeline, const Plan& plan, const PluginRegistry& registry, const Progress& progress,
-              std::shared_ptr<Dataset> data);
+              std::shared_ptr<Dataset> data, Communicator* comm = nullptr);
   ~TrialRunner();
   TrialRecord run(const Trial& trial, const TrialInputs& inputs);
   Dataset& dataset() { return *data_; }
@@ -45,6 +48,7 @@ class TrialRunner {
   const PluginRegistry& registry_;
   const Progress& progress_;
   std::shared_ptr<Dataset> data_;
+  Communicator* comm_ = nullptr;
   std::int64_t num_classes_ = 0;
   CreateContext mctx_;
 };

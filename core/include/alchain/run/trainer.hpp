@@ -66,10 +66,15 @@ struct StreamRequest {
   std::uint64_t seed = 0;         ///< kNeedMcLogits: dropout masks derive from it
   std::vector<Model*> committee;  ///< kNeedCommittee: earlier members (the streamed model comes last)
   bool labels_allowed = false;    ///< kNeedLabels: only for reference generations
+  /// Several ranks: this rank computes batch b (of the grid of `batch_size` over `ids`, the same
+  /// for every world size) iff b mod shard_size == shard_rank, and skips the others.
+  int shard_rank = 0, shard_size = 1;
 };
 
 /// Runs the model in inference mode over the train-split samples `ids`, batch by batch, and hands
-/// each batch's outputs to `sink`, computing only what `request` asks for.
+/// each batch's outputs to `sink`, computing only what `request` asks for (and only this rank's
+/// batches: StreamRequest::shard_rank). A batch's outputs depend on the batch alone: its MC
+/// dropout masks derive from (seed, its offset in `ids`).
 void stream_outputs(Model& model, Dataset& data, const std::vector<std::int64_t>& ids, int batch_size,
                     const StreamRequest& request, const std::function<void(const PoolBatch&)>& sink);
 

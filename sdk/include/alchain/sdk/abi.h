@@ -14,7 +14,7 @@ extern "C" {
  * major for anything else (reordering, removing, changing a type, changing a C++ interface in
  * sdk/). docs/abi.md has the rule and what each version added. */
 #define ALCHAIN_ABI_MAJOR 3
-#define ALCHAIN_ABI_MINOR 1
+#define ALCHAIN_ABI_MINOR 2
 
 /* The one symbol every plugin library exports (C linkage, default visibility). */
 #define ALCHAIN_ENTRY_SYMBOL "alchain_plugin_entry"
@@ -59,9 +59,13 @@ typedef enum alchain_plugin_flag {
   ALCHAIN_FLAG_NEEDS_REFERENCE_MODEL = 1u << 4,     /* oracle: needs a reference model */
   ALCHAIN_FLAG_SEGMENTATION = 1u << 5,              /* model (since 3.0): made for segmentation datasets, per-pixel
                                                        logits [B, K, H, W]; without it, for classification */
-  ALCHAIN_FLAG_WRAPPER = 1u << 6                    /* policy (since 3.1): wraps the policy its string parameter
+  ALCHAIN_FLAG_WRAPPER = 1u << 6,                   /* policy (since 3.1): wraps the policy its string parameter
                                                        `base` names and passes on that base's needs; validation
                                                        checks the base against the same model */
+  ALCHAIN_FLAG_BATCH_SCORES = 1u << 7               /* policy (since 3.2): a ScorePolicy as the SDK writes it: a
+                                                       sample's score depends on its own batch's outputs only, and
+                                                       the picks are top_k_by_score of the scores, so several ranks
+                                                       may each score a part of the pool (docs/cluster.md, "Ranks") */
 } alchain_plugin_flag;
 
 /* Factory: builds the plugin's object. `params` is a `const alchain::Params*`, `context` a
