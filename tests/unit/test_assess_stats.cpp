@@ -90,6 +90,101 @@ TEST_CASE("Wilson and Clopper-Pearson intervals equal SciPy's") {
   }
 }
 
+TEST_CASE("the hypergeometric interval equals SciPy's test inversion") {
+  // K bounds from scipy.stats.hypergeom: least K with sf(k - 1) > alpha/2, greatest with cdf(k) > alpha/2.
+  struct Case {
+    std::int64_t k, n, N;
+    double level;
+    std::int64_t lo, hi;
+  };
+  const std::vector<Case> cases = {
+      {79, 80, 100, 0.95, 97, 99},      {80, 80, 100, 0.95, 98, 100},     {0, 80, 100, 0.95, 0, 2},
+      {40, 80, 100, 0.9, 46, 54},       {180, 200, 2000, 0.95, 1705, 1872}, {950, 1000, 2000, 0.95, 1879, 1918},
+      {3, 10, 50, 0.95, 5, 31},         {0, 1, 1, 0.95, 0, 0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.k);
+    CAPTURE(c.n);
+    CAPTURE(c.N);
+    const Bounds b = hypergeometric_interval(c.k, c.n, c.N, c.level);
+    CHECK(b.lo == static_cast<double>(c.lo) / static_cast<double>(c.N));
+    CHECK(b.hi == static_cast<double>(c.hi) / static_cast<double>(c.N));
+  }
+  CHECK_THROWS_AS(hypergeometric_interval(5, 4, 10, 0.95), std::invalid_argument);
+  CHECK_THROWS_AS(hypergeometric_interval(1, 11, 10, 0.95), std::invalid_argument);
+}
+
+namespace {
+
+// P(X = x) for x of n drawn without replacement from N holding K: C(K, x) C(N-K, n-x) / C(N, n),
+// built as a product (independent of the library's lgamma form).
+std::vector<double> hypergeometric_row(std::int64_t n, std::int64_t K, std::int64_t N) {
+  std::vector<double> p(static_cast<std::size_t>(n) + 1, 0.0);
+  const std::int64_t lo = std::max<std::int64_t>(0, n - (N - K)), hi = std::min(n, K);
+  // log P(lo), then the ratio P(x+1)/P(x) = (K-x)(n-x) / ((x+1)(N-K-n+x+1)).
+  double logp = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) logp -= std::log(static_cast<double>(N - i)) - std::log(static_cast<double>(n - i));
+  auto lc = [](std::int64_t a, std::int64_t b) {
+    double v = 0.0;
+    for (std::int64_t i = 0; i < b; ++i) v += std::log(static_cast<double>(a - i)) - std::log(static_cast<double>(i + 1));
+    return v;
+  };
+  logp += lc(K, lo) + lc(N - K, n - lo);
+  for (std::int64_t x = lo; x <= hi; ++x) {  // in logs: C(N, n) alone underflows at N = 2000
+    p[static_cast<std::size_t>(x)] = std::exp(logp);
+    logp += std::log(static_cast<double>(K - x) * static_cast<double>(n - x)) -
+            std::log(static_cast<double>(x + 1) * static_cast<double>(N - K - n + x + 1));
+  }
+  return p;
+}
+
+// The least coverage over every K = 0..N of the interval `ci` (per observed k) for SRS of n from N.
+double least_coverage(std::int64_t n, std::int64_t N, const std::function<Bounds(std::int64_t)>& ci) {
+  std::vector<Bounds> b;
+  for (std::int64_t k = 0; k <= n; ++k) b.push_back(ci(k));
+  double least = 1.0;
+  for (std::int64_t K = 0; K <= N; ++K) {
+    const double theta = static_cast<double>(K) / static_cast<double>(N);
+    const std::vector<double> p = hypergeometric_row(n, K, N);
+    double cover = 0.0;
+    for (std::int64_t k = 0; k <= n; ++k)
+      if (b[k].lo <= theta + 1e-12 && theta - 1e-12 <= b[k].hi) cover += p[static_cast<std::size_t>(k)];
+    least = std::min(least, cover);
+  }
+  return least;
+}
+
+}  // namespace
+
+TEST_CASE("the exact interval covers >= 95 % for every K; the binomial approximations did not at large fractions") {
+  // Exact enumeration over K = 0..N (issue 26: N = 100, n = 80 and N = 2000, n = 200 or 1000).
+  for (const auto& [n, N] : std::vector<std::pair<std::int64_t, std::int64_t>>{{80, 100}, {200, 2000}, {1000, 2000}, {10, 50}, {30, 500}}) {
+    CAPTURE(n);
+    CAPTURE(N);
+    const double exact = least_coverage(n, N, [&](std::int64_t k) { return hypergeometric_interval(k, n, N, 0.95); });
+    CHECK(exact >= 0.95);
+    CHECK(exact < 0.999);  // not the trivial [0, 1]
+  }
+  // What the estimators gave before the rule: Wilson and Clopper-Pearson at the effective size.
+  auto old_wilson = [](std::int64_t n, std::int64_t N) {
+    return [n, N](std::int64_t k) { return wilson_interval(static_cast<double>(k), static_cast<double>(n), 0.95, N); };
+  };
+  CHECK(least_coverage(80, 100, old_wilson(80, 100)) < 0.85);
+  CHECK(least_coverage(200, 2000, old_wilson(200, 2000)) < 0.93);
+  // The estimators now switch above kExactIntervalFraction: N = 100, n = 80 gives the exact bounds.
+  std::vector<double> f(100, 0.5);
+  std::vector<std::int64_t> idx;
+  for (int i = 0; i < 80; ++i) idx.push_back(i);
+  const Sample s = srs_sample(100, idx);
+  std::vector<int> y(80, 1);
+  y[0] = 0;  // 79 of 80
+  for (Estimator e : {Estimator::srs_wilson, Estimator::srs_clopper_pearson}) {
+    const Estimate est = estimate_accuracy(e, s, f, y);
+    CHECK(est.lo == 0.97);
+    CHECK(est.hi == 0.99);
+  }
+}
+
 TEST_CASE("SRS estimators use the finite-population correction through the effective sample size") {
   // 37 correct of 400 from N = 10000: n_e = 400 * 9999 / 9600 = 416.625; Wilson at (37 / 400, n_e).
   const Bounds w = wilson_interval(37, 400, 0.95, 10000);

@@ -129,7 +129,8 @@ void finish_normal(Estimate& est, double var, std::int64_t N, double level) {
   est.n_eff = est.se > 0.0 ? p * (1.0 - p) / (est.se * est.se) : static_cast<double>(est.labels);
 }
 
-// SRS: k/n with the hypergeometric standard error; Wilson or Clopper-Pearson at the effective size.
+// SRS: k/n with the hypergeometric standard error; Wilson or Clopper-Pearson at the effective size
+// for a small sampling fraction, else the exact hypergeometric interval.
 Estimate srs_estimate(Estimator e, const Checked& c, double level) {
   Estimate est = start(e, c);
   const auto n = static_cast<double>(c.n);
@@ -144,7 +145,9 @@ Estimate srs_estimate(Estimator e, const Checked& c, double level) {
   const double fpc = (N - n) / (N - 1.0);
   est.se = std::sqrt(est.point * (1.0 - est.point) / n * fpc);
   Bounds b;
-  if (e == Estimator::srs_wilson) {
+  if (n > kExactIntervalFraction * N) {
+    b = hypergeometric_interval(c.correct, c.n, c.N, level);
+  } else if (e == Estimator::srs_wilson) {
     b = wilson_interval(static_cast<double>(c.correct), n, level, c.N);
   } else {
     const double ne = n / fpc;
@@ -425,6 +428,66 @@ Bounds clopper_pearson_interval(double k, double n, double level) {
   const double lo = k > 0.0 ? beta_quantile(0.5 * alpha, k, n - k + 1.0) : 0.0;
   const double hi = k < n ? beta_quantile(1.0 - 0.5 * alpha, k + 1.0, n - k) : 1.0;
   return {lo, hi};
+}
+
+namespace {
+
+/// P(X = x) for X hypergeometric: x successes in n draws without replacement from N holding K.
+double hypergeometric_pmf(std::int64_t x, std::int64_t n, std::int64_t K, std::int64_t N) {
+  if (x < 0 || x > n || x > K || n - x > N - K) return 0.0;
+  auto log_choose = [](std::int64_t a, std::int64_t b) {
+    return std::lgamma(a + 1.0) - std::lgamma(b + 1.0) - std::lgamma(a - b + 1.0);
+  };
+  return std::exp(log_choose(K, x) + log_choose(N - K, n - x) - log_choose(N, n));
+}
+
+/// P(X >= x) (upper) or P(X <= x) (lower), summed over the shorter side.
+double hypergeometric_tail(std::int64_t x, std::int64_t n, std::int64_t K, std::int64_t N, bool upper) {
+  double below = 0.0;  // P(X < x) or P(X > x)
+  double at_and_beyond = 0.0;
+  const std::int64_t lo = std::max<std::int64_t>(0, n - (N - K)), hi = std::min(n, K);
+  if (upper) {
+    for (std::int64_t j = x; j <= hi; ++j) at_and_beyond += hypergeometric_pmf(j, n, K, N);
+    for (std::int64_t j = lo; j < x; ++j) below += hypergeometric_pmf(j, n, K, N);
+  } else {
+    for (std::int64_t j = lo; j <= std::min(x, hi); ++j) at_and_beyond += hypergeometric_pmf(j, n, K, N);
+    for (std::int64_t j = x + 1; j <= hi; ++j) below += hypergeometric_pmf(j, n, K, N);
+  }
+  // Normalised by the total, so rounding in the pmf cannot push a tail past 1.
+  const double total = below + at_and_beyond;
+  return total > 0.0 ? at_and_beyond / total : 0.0;
+}
+
+}  // namespace
+
+Bounds hypergeometric_interval(std::int64_t k, std::int64_t n, std::int64_t N, double level) {
+  check_level(level, "hypergeometric_interval");
+  if (!(n >= 1 && k >= 0 && k <= n && n <= N))
+    throw std::invalid_argument("hypergeometric_interval: k = " + std::to_string(k) + " of n = " + std::to_string(n) +
+                                " from N = " + std::to_string(N) + ", allowed: 0 <= k <= n <= N, n >= 1");
+  const double half_alpha = 0.5 * (1.0 - level);
+  // K ranges over [k, N - (n - k)]. P(X >= k | K) grows with K and P(X <= k | K) falls: the lower
+  // bound is the least K whose upper tail exceeds alpha/2, the upper the greatest whose lower does.
+  std::int64_t a = k, b = N - (n - k);
+  if (k > 0) {
+    std::int64_t lo = k, hi = N - (n - k);  // the least K in [lo, hi] with upper tail > alpha/2
+    while (lo < hi) {
+      const std::int64_t mid = lo + (hi - lo) / 2;
+      if (hypergeometric_tail(k, n, mid, N, true) > half_alpha) hi = mid;
+      else lo = mid + 1;
+    }
+    a = lo;
+  }
+  if (k < n) {
+    std::int64_t lo = k, hi = N - (n - k);  // the greatest K in [lo, hi] with lower tail > alpha/2
+    while (lo < hi) {
+      const std::int64_t mid = lo + (hi - lo + 1) / 2;
+      if (hypergeometric_tail(k, n, mid, N, false) > half_alpha) lo = mid;
+      else hi = mid - 1;
+    }
+    b = lo;
+  }
+  return {static_cast<double>(a) / static_cast<double>(N), static_cast<double>(b) / static_cast<double>(N)};
 }
 
 }  // namespace alchain::assess

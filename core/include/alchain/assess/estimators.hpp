@@ -12,7 +12,9 @@ namespace alchain::assess {
 
 enum class Estimator {
   srs_wilson,           ///< sample mean; Wilson score interval with the finite-population correction
+                        ///< (the exact hypergeometric interval above kExactIntervalFraction)
   srs_clopper_pearson,  ///< sample mean; Clopper-Pearson interval at the FPC-adjusted effective n
+                        ///< (the exact hypergeometric interval above kExactIntervalFraction)
   stratified,           ///< sum_h (N_h / N) mean_h; normal interval on the stratified variance with FPC
   ppi,                  ///< difference / PPI++ with lambda estimated on the sample and clipped to [0, 1]
   horvitz_thompson,     ///< Poisson sampling: 1 - (1/N) sum e_i / pi_i over the failures e = 1 - y (the HT
@@ -66,5 +68,14 @@ struct Bounds { double lo = 0, hi = 0; };
 Bounds wilson_interval(double k, double n, double level, std::int64_t N = 0);
 /// Clopper-Pearson (exact binomial) interval for k of n.
 Bounds clopper_pearson_interval(double k, double n, double level);
+/// The exact interval for the share K/N of successes in a population of N, from k successes in a
+/// simple random sample of n drawn without replacement: the hypergeometric tests inverted, each
+/// tail at (1 - level)/2 (the analogue of Clopper-Pearson without replacement). Its bounds are
+/// multiples of 1/N, and it covers K/N with probability >= level for every K. Throws
+/// std::invalid_argument unless 0 <= k <= n <= N, n >= 1.
+Bounds hypergeometric_interval(std::int64_t k, std::int64_t n, std::int64_t N, double level);
+/// Above this sampling fraction n/N the srs_* estimators use hypergeometric_interval instead of
+/// their binomial approximations (whose coverage then falls below the level: docs/assessment.md).
+constexpr double kExactIntervalFraction = 0.05;
 
 }  // namespace alchain::assess
