@@ -2,7 +2,8 @@
 // collectives with rank-dependent data, distributed_top_k against the SDK's top_k_by_score on the
 // whole pool (tied scores, pools the world size does not divide, empty shards), and selection
 // rounds on several ranks against the same round in one process.
-//   alchain_dist_check all|collectives|topk|select|die     (world from the environment: run/world.hpp)
+// And data-parallel training against one process on the same global batches.
+//   alchain_dist_check all|collectives|topk|select|train|die   (world from the environment: run/world.hpp)
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,8 +13,13 @@
 
 #include <ATen/ATen.h>
 
+#include <torch/torch.h>
+
 #include "alchain/engine/selection_round.hpp"
 #include "alchain/run/communicator.hpp"
+#include "alchain/run/trainer.hpp"
+#include "alchain/sdk/dataset.hpp"
+#include "alchain/sdk/model.hpp"
 #include "alchain/sdk/policy.hpp"
 
 namespace {
@@ -211,6 +217,81 @@ void check_select(alchain::Communicator& c, std::int64_t pool_size, int batch, s
   }
 }
 
+
+/// 16 features as a 1x4x4 image: the one-hot of the class plus noise, from the sample ID.
+class TinyData : public alchain::Dataset {
+ public:
+  alchain::DatasetInfo info() const override {
+    alchain::DatasetInfo i;
+    for (int c = 0; c < 10; ++c) i.class_names.push_back(std::to_string(c));
+    i.input_shape = {1, 4, 4};
+    return i;
+  }
+  std::int64_t size(alchain::Split) const override { return 1000; }
+  at::Tensor inputs(alchain::Split, const at::Tensor& ids) override {
+    at::Tensor x = at::empty({ids.size(0), 16}, at::kFloat);
+    for (std::int64_t i = 0; i < ids.size(0); ++i) {
+      const std::int64_t id = ids[i].item<std::int64_t>();
+      for (int f = 0; f < 16; ++f)
+        x[i][f] = (f == id % 10 ? 1.0f : 0.0f) + static_cast<float>(alchain::mix_seed(id * 16 + f) % 1000) / 500.0f - 1.0f;
+    }
+    return x.view({ids.size(0), 1, 4, 4});
+  }
+  at::Tensor labels(alchain::Split, const at::Tensor& ids) override { return ids.remainder(10); }
+};
+
+/// Two linear layers, no batch norm, no dropout: data-parallel gradients equal one process's.
+class TinyNet : public alchain::Model {
+ public:
+  TinyNet() {
+    fc1 = register_module("fc1", torch::nn::Linear(16, 32));
+    fc2 = register_module("fc2", torch::nn::Linear(32, 10));
+  }
+  alchain::ModelOutput forward(const at::Tensor& x) override {
+    alchain::ModelOutput out;
+    out.embedding = torch::relu(fc1->forward(x.flatten(1)));
+    out.logits = fc2->forward(out.embedding);
+    return out;
+  }
+  std::int64_t embedding_dim() const override { return 32; }
+  std::int64_t macs(const std::vector<std::int64_t>&) const override { return 16 * 32 + 32 * 10; }
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+
+/// Largest |a - b| / max(|a|, 1e-3) over the two models' parameters.
+double max_relative_difference(TinyNet& a, TinyNet& b) {
+  double worst = 0;
+  const auto pa = a.parameters(), pb = b.parameters();
+  for (std::size_t i = 0; i < pa.size(); ++i)
+    worst = std::max(worst, ((pa[i] - pb[i]).abs() / pa[i].abs().clamp_min(1e-3)).max().item<double>());
+  return worst;
+}
+
+/// Training on every rank's slice of each batch (summed gradients) ends where one process ends,
+/// within float reduction error: after one step and after three epochs with augmentation.
+void check_train(alchain::Communicator& c, std::int64_t samples, int epochs, double tolerance) {
+  TinyData data;
+  std::vector<std::int64_t> ids;
+  for (std::int64_t i = 0; i < samples; ++i) ids.push_back((i * 37) % 1000);
+  alchain::TrainingOptions o;
+  o.epochs = epochs;
+  o.batch_size = 32;
+  o.lr = 0.1;
+  o.augment_hflip = true;
+  o.augment_crop_padding = 1;
+  const alchain::Progress quiet(true);
+  torch::manual_seed(5);
+  TinyNet one;
+  torch::manual_seed(5 + static_cast<std::uint64_t>(c.rank()));  // rank 0's weights must reach the others
+  TinyNet many;
+  alchain::train_model(one, data, ids, o, 9, quiet);
+  alchain::train_model(many, data, ids, o, 9, quiet, nullptr, &c);
+  const double d = max_relative_difference(one, many);
+  expect(d <= tolerance, "data-parallel training of " + std::to_string(samples) + " samples, " + std::to_string(epochs) +
+                             " epochs: relative difference " + std::to_string(d) + " > " + std::to_string(tolerance),
+         c.rank());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -231,6 +312,10 @@ int main(int argc, char** argv) {
       check_top_k(*comm, 1007, 42);
       check_top_k(*comm, 5, 7);  // with 8 ranks, three have no sample
       check_top_k(*comm, 0, 1);
+    }
+    if (mode == "all" || mode == "train") {
+      check_train(*comm, 32, 1, 1e-5);  // one step of one batch of 32
+      check_train(*comm, 100, 3, 1e-4);  // batches of 32, 32, 32 and 4 (the last on 2 ranks at most)
     }
     if (mode == "all" || mode == "select") {
       check_select(*comm, 1000, 64, 37);

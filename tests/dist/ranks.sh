@@ -100,6 +100,25 @@ torchrun --no_python --standalone --nproc_per_node=2 --redirects 2 --tee 2 \
 same "$work/torchrun.h5"
 echo "ranks.sh: alchain run under torchrun --nproc_per_node=2: the result file of one process"
 
+# run.data_parallel_ranks = 2: every training split over the 2 ranks (the numerics are checked
+# against one process by alchain_dist_check train above); refused, at its line:column, on 1 rank.
+sed 's/^inference_batch_size = 256$/&\ndata_parallel_ranks = 2/' "$pipeline" > "$work/dp.toml"
+grep -q '^data_parallel_ranks = 2$' "$work/dp.toml" || fail "could not make the data-parallel pipeline"
+rc=0
+"$alchain" run "$work/dp.toml" -o "$work/dp_one.h5" > "$work/dp_one.log" 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -q "dp.toml:13:23: run.data_parallel_ranks = 2: every training is split over 2 ranks, but this run has 1" \
+  "$work/dp_one.log" || fail "data_parallel_ranks = 2 in one process (rc $rc): $(cat "$work/dp_one.log")"
+[[ ! -e "$work/dp_one.h5" ]] || fail "a refused data-parallel run wrote $work/dp_one.h5"
+rm -f "$work/run2.store"
+pipeline_saved=$pipeline pipeline="$work/dp.toml"
+run_ranks 2 "$work/dp.h5"
+pipeline=$pipeline_saved
+for r in 0 1; do
+  [[ $(cat "$work/run2.rc.$r") == 0 ]] || fail "data-parallel run, rank $r: $(cat "$work/run2.log.$r")"
+done
+"$alchain" summary "$work/dp.h5" > "$work/dp_summary.log" 2>&1 || fail "the data-parallel result: $(cat "$work/dp_summary.log")"
+echo "ranks.sh: run.data_parallel_ranks = 2: refused on 1 rank, ran on 2"
+
 # Bad input: --jobs with ranks, one clear error on every rank, nothing written.
 rm -f "$work/run2.store"
 run_ranks 2 "$work/jobs.h5" --jobs 2

@@ -248,6 +248,20 @@ int run_plan_command(const po::variables_map& vm, const Pipeline& p, const Plugi
   return 0;
 }
 
+/// run.data_parallel_ranks names the world its results depend on: another one is refused at the key.
+void check_data_parallel_world(const Pipeline& p, const World& world) {
+  const int want = p.run.data_parallel_ranks;
+  if (want <= 1 || world.size == want) return;
+  Diagnostics diags(p.path);
+  diags.error(p.run.data_parallel_ranks_pos,
+              "run.data_parallel_ranks = " + std::to_string(want) + ": every training is split over " + std::to_string(want) +
+                  " ranks, but this run has " + std::to_string(world.size) +
+                  (world.size == 1 ? " (start it with torchrun --no_python --nproc_per_node=" + std::to_string(want) +
+                                         ", mpirun -np " + std::to_string(want) + " or srun -n " + std::to_string(want) + ")"
+                                   : " (" + world.launcher + ")"));
+  throw InputError(diags);
+}
+
 /// Under torchrun, mpirun or srun with several ranks: every rank runs every trial; rank 0 leads and
 /// writes, the others follow (docs/cluster.md, "Ranks").
 int run_on_ranks(const po::variables_map& vm, const Pipeline& p, const PluginRegistry& registry, const World& world) {
@@ -312,6 +326,7 @@ int cmd_run(const std::vector<std::string>& args) {
   PluginRegistry registry;
   load_plugins(registry, vm, true);
   const Pipeline p = load_pipeline(vm["pipeline"].as<std::string>(), registry);
+  check_data_parallel_world(p, world);
   if (world.size > 1) return run_on_ranks(vm, p, registry, world);
   if (vm.count("trial")) return run_trial(vm, p, registry, nullptr);
   if (p.assessment.present) return run_assessment_command(vm, p, registry);

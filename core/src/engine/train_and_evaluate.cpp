@@ -17,7 +17,8 @@ TrainedModel train_and_evaluate(const TrainingSetup& setup, const TrainingJob& j
     t.parameters = t.model->parameter_count();
     t.macs = t.model->macs(setup.context.input_shape);
   }
-  t.train = train_model(*t.model, setup.data, job.ids, job.model.training, job.data_seed, progress, job.head);
+  t.train = train_model(*t.model, setup.data, job.ids, job.model.training, job.data_seed, progress, job.head,
+                        setup.data_parallel);
   t.eval = evaluate_model(*t.model, setup.data, setup.num_classes, setup.inference_batch_size);
   return t;
 }

@@ -238,6 +238,8 @@ void read_run(const toml::table& t, RunOptionsSpec& run, Diagnostics& diags) {
   r.integer("repeats", run.repeats, 1, 1000);
   r.integer("threads", run.threads, 0, 1024);
   r.integer("inference_batch_size", run.inference_batch_size, 1, 1 << 20);
+  if (r.integer("data_parallel_ranks", run.data_parallel_ranks, 1, 4096))
+    run.data_parallel_ranks_pos = source_pos(t.get("data_parallel_ranks")->source());
   if (r.string("device", run.device)) {
     run.device_pos = source_pos(t.get("device")->source());
     // The syntax here; whether this build and machine have the device, at preflight.

@@ -261,6 +261,7 @@ Plan plan_frame(const Pipeline& p, std::int64_t pool_size) {
   plan.pool_size = pool_size;
   plan.dataset = plugin_text(p.dataset) + describe(p.dataset.params);
   plan.inference_batch_size = p.run.inference_batch_size;
+  plan.data_parallel_ranks = p.run.data_parallel_ranks;
   plan.initial = p.budget.initial.resolve(pool_size);
   plan.per_cycle = p.budget.per_cycle.resolve(pool_size);
   for (int r = 0; r < p.run.repeats; ++r) plan.seeds.push_back(p.run.seed + static_cast<std::uint64_t>(r));
@@ -317,7 +318,10 @@ Plan expand_plan(const Pipeline& p, std::int64_t pool_size) {
 
 std::string Plan::describe() const {
   std::ostringstream os;
-  os << "plan " << to_string(kind) << " alchain=" << ALCHAIN_VERSION_STRING << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle << " seeds=";
+  os << "plan " << to_string(kind) << " alchain=" << ALCHAIN_VERSION_STRING << " dataset=" << dataset << " inference_batch_size=" << inference_batch_size << " pool=" << pool_size << " initial=" << initial << " per_cycle=" << per_cycle;
+  // Only when set: the plans (and fingerprints) of pipelines without it stay what they were.
+  if (data_parallel_ranks > 1) os << " data_parallel_ranks=" << data_parallel_ranks;
+  os << " seeds=";
   os << join(seeds, ",");
   os << "\n";
   for (const std::string& e : policy_entries) os << "policy_entry " << e << "\n";

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "alchain/run/communicator.hpp"
 #include "alchain/run/device.hpp"
 #include "alchain/run/fault_point.hpp"
 #include "alchain/run/interrupt.hpp"
@@ -25,30 +26,34 @@ namespace {
 at::Tensor id_tensor(const std::int64_t* p, std::int64_t n) {
   return torch::from_blob(const_cast<std::int64_t*>(p), {n}, torch::kInt64).clone();
 }
-/// Random crop after zero padding and/or horizontal flip, per sample, from `rng`. x: [B, C, H, W].
-/// Per-pixel labels y [B, H, W] (segmentation) move with their pixels; padding is unlabelled.
-void augment(at::Tensor& x, at::Tensor& y, const TrainingOptions& o, Rng& rng) {
+/// Random crop after zero padding and/or horizontal flip, per sample, from `rng`. x: [B, C, H, W],
+/// rows `first` .. `first` + B of a batch of `total` (data-parallel: this rank's slice; the draws of
+/// the whole batch are made, so each sample gets what it gets in one process). Per-pixel labels
+/// y [B, H, W] (segmentation) move with their pixels; padding is unlabelled.
+void augment(at::Tensor& x, at::Tensor& y, const TrainingOptions& o, Rng& rng, std::int64_t first, std::int64_t total) {
   const bool maps = y.dim() == 3;
   const std::int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+  auto mine = [&](std::int64_t i) { return i >= first && i < first + b; };
   if (o.augment_crop_padding > 0) {
     const std::int64_t p = o.augment_crop_padding;
     const at::Tensor padded = torch::constant_pad_nd(x, {p, p, p, p}, 0.0);
     const at::Tensor padded_y = maps ? torch::constant_pad_nd(y, {p, p, p, p}, kIgnoreIndex) : y;
     std::vector<at::Tensor> crops, label_crops;
     crops.reserve(static_cast<std::size_t>(b));
-    for (std::int64_t i = 0; i < b; ++i) {
+    for (std::int64_t i = 0; i < total; ++i) {
       const auto dy = static_cast<std::int64_t>(rng.uniform(static_cast<std::uint64_t>(2 * p + 1)));
       const auto dx = static_cast<std::int64_t>(rng.uniform(static_cast<std::uint64_t>(2 * p + 1)));
-      crops.push_back(padded[i].narrow(1, dy, h).narrow(2, dx, w));
-      if (maps) label_crops.push_back(padded_y[i].narrow(0, dy, h).narrow(1, dx, w));
+      if (!mine(i)) continue;
+      crops.push_back(padded[i - first].narrow(1, dy, h).narrow(2, dx, w));
+      if (maps) label_crops.push_back(padded_y[i - first].narrow(0, dy, h).narrow(1, dx, w));
     }
     x = torch::stack(crops);
     if (maps) y = torch::stack(label_crops);
   }
   if (o.augment_hflip) {
     std::vector<std::int64_t> flip;
-    for (std::int64_t i = 0; i < b; ++i)
-      if (rng.uniform(2) == 1) flip.push_back(i);
+    for (std::int64_t i = 0; i < total; ++i)
+      if (rng.uniform(2) == 1 && mine(i)) flip.push_back(i - first);
     if (!flip.empty()) {
       const at::Tensor idx = torch::tensor(flip, torch::kInt64);
       x = x.clone();
@@ -124,36 +129,121 @@ struct StepContext {
   torch::optim::SGD& sgd;
   c10::Device dev;
   std::uint64_t seed;
+  Communicator* comm;  ///< data-parallel over its ranks, or null
 };
 
-/// One SGD step on `batch` (epoch `epoch`, batch `b` of `batches`); returns the batch's loss.
-double train_step(StepContext& c, const at::Tensor& batch, int epoch, std::int64_t b, std::int64_t batches) {
-  const double lr = lr_at(c.o, epoch + static_cast<double>(b) / batches);
-  for (auto& g : c.sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
-  at::Tensor x = c.data.inputs(Split::train, batch);
-  at::Tensor y = c.data.labels(Split::train, batch).to(torch::kInt64);
+bool data_parallel(const Communicator* comm) { return comm && comm->size() > 1; }
+
+/// This rank's rows [first, first + count) of a global batch of `size`: the batch split evenly
+/// over as many ranks as can get 2 samples each (batch norm needs 2), the others get none.
+std::pair<std::int64_t, std::int64_t> slice_of(std::int64_t size, const Communicator* comm) {
+  if (!data_parallel(comm)) return {0, size};
+  const std::int64_t ranks = std::max<std::int64_t>(1, std::min<std::int64_t>(comm->size(), size / 2));
+  const std::int64_t r = comm->rank();
+  if (r >= ranks) return {size, 0};
+  return {size * r / ranks, size * (r + 1) / ranks - size * r / ranks};
+}
+
+/// Every parameter of the optimizer's groups, in group order.
+std::vector<at::Tensor> optimized(torch::optim::SGD& sgd) {
+  std::vector<at::Tensor> all;
+  for (auto& g : sgd.param_groups())
+    for (auto& p : g.params()) all.push_back(p);
+  return all;
+}
+
+/// Sums the gradients over the ranks in one flat buffer per dtype. A parameter without a gradient
+/// on every rank keeps none (SGD then leaves it alone, as in one process); one with a gradient on
+/// some rank gets zeros where it had none.
+void allreduce_gradients(Communicator& comm, const std::vector<at::Tensor>& params) {
+  at::Tensor defined = torch::zeros({static_cast<std::int64_t>(params.size())}, torch::kLong);
+  for (std::size_t i = 0; i < params.size(); ++i) defined[static_cast<std::int64_t>(i)] = params[i].grad().defined() ? 1 : 0;
+  comm.allreduce(defined, ReduceOp::max);
+  std::map<c10::ScalarType, std::vector<at::Tensor>> by_type;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (defined[static_cast<std::int64_t>(i)].item<std::int64_t>() == 0) continue;
+    at::Tensor p = params[i];
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    by_type[p.scalar_type()].push_back(p);
+  }
+  for (auto& [type, ps] : by_type) {
+    std::vector<at::Tensor> flat;
+    for (auto& p : ps) flat.push_back(p.grad().reshape({-1}));
+    at::Tensor buffer = torch::cat(flat);
+    comm.allreduce(buffer, ReduceOp::sum);
+    std::int64_t at_offset = 0;
+    for (auto& p : ps) {
+      p.grad().copy_(buffer.narrow(0, at_offset, p.numel()).view_as(p));
+      at_offset += p.numel();
+    }
+  }
+}
+
+/// Rank 0's values of `tensors` on every rank.
+void broadcast_from_rank0(Communicator& comm, const std::vector<at::Tensor>& tensors) {
+  torch::NoGradGuard no_grad;
+  for (const at::Tensor& t : tensors) {
+    at::Tensor copy = t.detach().cpu().contiguous().clone();
+    comm.broadcast(copy, 0);
+    t.detach().copy_(copy);
+  }
+}
+
+/// Labelled samples of a batch's labels: samples, or labelled pixels (segmentation).
+double labelled(const TaskOps& task, const at::Tensor& y) {
+  return task.task() == Task::segmentation ? static_cast<double>(y.ne(kIgnoreIndex).sum().item<std::int64_t>())
+                                           : static_cast<double>(y.size(0));
+}
+
+/// The loss of this rank's part [first, first + count) of `batch` (with the head's), and its
+/// labelled samples (pixels); undefined for an empty part.
+std::pair<at::Tensor, double> slice_loss(StepContext& c, const at::Tensor& batch, std::int64_t first, std::int64_t count,
+                                         int epoch, std::int64_t b) {
+  if (count == 0) return {at::Tensor(), 0.0};
+  const at::Tensor part = batch.narrow(0, first, count);
+  at::Tensor x = c.data.inputs(Split::train, part);
+  at::Tensor y = c.data.labels(Split::train, part).to(torch::kInt64);
   if (c.o.augment_crop_padding > 0 || c.o.augment_hflip) {
     if (x.dim() != 4)
       throw std::runtime_error("training.augment_*: augmentation needs image inputs [N, C, H, W]; this dataset gives " +
                                std::to_string(x.dim()) + "-D inputs");
     Rng rng(derive_seed(c.seed, {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b), 0x617567ULL}));
-    augment(x, y, c.o, rng);
+    augment(x, y, c.o, rng, first, batch.size(0));
   }
   x = x.to(c.dev);
   y = y.to(c.dev);
-  c.sgd.zero_grad();
   const ModelOutput out = c.model.forward(x);
   c.task.check(out.logits, y);
-  at::Tensor loss;
-  if (c.head) {
-    auto [batch_loss, per_sample] = c.task.loss_and_per_sample(out.logits, y);
-    loss = batch_loss + c.head->loss(out, per_sample.detach(), epoch);
-  } else {
-    loss = c.task.loss(out.logits, y);
+  if (!c.head) return {c.task.loss(out.logits, y), labelled(c.task, y)};
+  auto [batch_loss, per_sample] = c.task.loss_and_per_sample(out.logits, y);
+  return {batch_loss + c.head->loss(out, per_sample.detach(), epoch), labelled(c.task, y)};
+}
+
+/// One SGD step on `batch` (epoch `epoch`, batch `b` of `batches`); returns the batch's loss.
+double train_step(StepContext& c, const at::Tensor& batch, int epoch, std::int64_t b, std::int64_t batches) {
+  const double lr = lr_at(c.o, epoch + static_cast<double>(b) / batches);
+  for (auto& g : c.sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+  c.sgd.zero_grad();
+  const auto [first, count] = slice_of(batch.size(0), c.comm);
+  auto [loss, n] = slice_loss(c, batch, first, count, epoch, b);
+  if (!data_parallel(c.comm)) {
+    loss.backward();
+    c.sgd.step();
+    return loss.item<double>();
   }
-  loss.backward();
+  // The whole batch's mean loss is the sum over ranks of each slice's mean times its share.
+  at::Tensor all = torch::full({1}, n, torch::kDouble);
+  c.comm->allreduce(all, ReduceOp::sum);
+  const double weight = all.item<double>() > 0 ? n / all.item<double>() : 0.0;
+  at::Tensor total = torch::full({1}, 0.0, torch::kDouble);
+  if (loss.defined() && n > 0) {
+    (loss * weight).backward();
+    total[0] = loss.item<double>() * weight;
+  }
+  allreduce_gradients(*c.comm, optimized(c.sgd));
+  c.comm->allreduce(total, ReduceOp::sum);
   c.sgd.step();
-  return loss.item<double>();
+  return total.item<double>();
 }
 }  // namespace
 
@@ -163,7 +253,7 @@ void Progress::line(const std::string& s) const {
 
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
                         const TrainingOptions& opt, std::uint64_t seed, const Progress& progress,
-                        TrainingHead* head) {
+                        TrainingHead* head, Communicator* comm) {
   const double t0 = monotonic_seconds();
   const std::int64_t n = static_cast<std::int64_t>(ids.size());
   const std::int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
@@ -183,7 +273,12 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
   groups.emplace_back(decay, options(opt.weight_decay));
   if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
   torch::optim::SGD sgd(groups, torch::optim::SGDOptions(opt.lr));
-  StepContext step{model, data, task_ops(data.info().task), o, head, sgd, dev, seed};
+  StepContext step{model, data, task_ops(data.info().task), o, head, sgd, dev, seed, comm};
+  if (data_parallel(comm)) {  // every rank starts from rank 0's weights (and buffers)
+    std::vector<at::Tensor> state = optimized(sgd);
+    for (const auto& b : model.buffers()) state.push_back(b);
+    broadcast_from_rank0(*comm, state);
+  }
 
   std::vector<std::int64_t> order(ids.size());
   TrainResult result;
@@ -212,6 +307,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
     fault_point("epoch");
   }
   if (head) head->train(false);
+  if (data_parallel(comm)) broadcast_from_rank0(*comm, model.buffers());  // batch norm's running statistics
   result.seconds = monotonic_seconds() - t0;
   return result;
 }

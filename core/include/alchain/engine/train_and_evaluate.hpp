@@ -12,6 +12,7 @@
 
 namespace alchain {
 
+class Communicator;
 class Dataset;
 class Model;
 class PluginRegistry;
@@ -24,6 +25,7 @@ struct TrainingSetup {
   Dataset& data;
   std::int64_t num_classes;
   int inference_batch_size;
+  Communicator* data_parallel = nullptr;  ///< trainings split over its ranks (train_model), or null
 };
 
 /// What to train: a model entry on a labelled set, with the two seeds that make it reproducible.

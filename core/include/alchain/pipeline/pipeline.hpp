@@ -156,6 +156,10 @@ struct RunOptionsSpec {
   int repeats = 1;              ///< repeat r uses seed + r
   int threads = 0;              ///< 0 = every core
   int inference_batch_size = 512;
+  /// > 1: every training is data-parallel over exactly this many ranks (torchrun, mpirun, srun),
+  /// which the results then depend on; 1: every rank trains the whole batch (docs/cluster.md)
+  int data_parallel_ranks = 1;
+  SourcePos data_parallel_ranks_pos{1, 1};
   std::string device = "cpu";   ///< "cpu", "cuda" or "cuda:<index>" (run/device.hpp); with `devices`, their kind
   SourcePos device_pos{1, 1};
   /// Devices to spread processes over ("cpu" or "cuda:<index>", one kind); empty = `device` for

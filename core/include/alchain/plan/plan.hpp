@@ -73,6 +73,7 @@ struct Plan {
   std::string name;
   std::string dataset;        ///< plugin and parameters, canonical
   int inference_batch_size = 0;
+  int data_parallel_ranks = 1;  ///< run.data_parallel_ranks: in the fingerprint when > 1
   std::int64_t pool_size = 0, initial = 0, per_cycle = 0;
   std::vector<std::uint64_t> seeds;  ///< one per repeat
   std::vector<std::string> rows, columns;  ///< the summary table's layout

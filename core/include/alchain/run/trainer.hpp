@@ -12,6 +12,7 @@ namespace at { class Tensor; }
 
 namespace alchain {
 
+class Communicator;
 class Dataset;
 class Model;
 class TrainingHead;
@@ -41,9 +42,18 @@ struct TrainResult {
 /// comes from `seed`.
 /// A policy's `head`, if any, is reset for this model and trained jointly with it. `opt.min_steps`
 /// raises the epoch count; `opt.augment_*` augment each batch with randomness from `seed`.
+///
+/// Data-parallel with `comm` of several ranks (every rank calls it alike; docs/cluster.md,
+/// "Data-parallel training"): rank 0's initial weights are broadcast; each rank computes its
+/// contiguous slice of every global batch (the same batches, order and augmentation draws as one
+/// process; a batch too small to give every rank 2 samples goes to fewer ranks); the loss of each
+/// slice is weighted by its share of the batch's labelled samples (pixels), and the gradients are
+/// summed over the ranks in one flat allreduce per step, so the step follows the gradient of the
+/// whole batch's mean loss. Batch norm normalises each slice with its own statistics (PyTorch
+/// DDP without SyncBatchNorm), and rank 0's running statistics are broadcast at the end.
 TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int64_t>& ids,
                         const TrainingOptions& opt, std::uint64_t seed, const Progress& progress,
-                        TrainingHead* head = nullptr);
+                        TrainingHead* head = nullptr, Communicator* comm = nullptr);
 
 struct EvalResult {
   std::string metric = "accuracy";  ///< the task's headline metric: "accuracy" or "miou"
