@@ -122,6 +122,14 @@ TEST_CASE("pairing: seeds depend on (repeat, model, size), never on the cell") {
   // The plan's fingerprint follows what determines the numbers.
   CHECK(expand_plan(parse(matrix_text(3, 2, false)), 3000).fingerprint == plan.fingerprint);
   CHECK(expand_plan(parse(matrix_text(3, 3, false)), 3000).fingerprint != plan.fingerprint);
+  // Data-parallel training over N ranks changes the numbers, so it is part of the plan; the
+  // default (1, every rank trains the whole batch) leaves the plan text as it was.
+  CHECK(plan.describe().find("data_parallel_ranks") == std::string::npos);
+  const std::string text = matrix_text(3, 2, false);  // starts "schema = 1\n"
+  const Plan two = expand_plan(parse("schema = 1\n[run]\ndata_parallel_ranks = 2\n" + text.substr(text.find('\n') + 1)), 3000);
+  CHECK(two.data_parallel_ranks == 2);
+  CHECK(two.describe().find(" data_parallel_ranks=2 ") != std::string::npos);
+  CHECK(two.fingerprint != plan.fingerprint);
 }
 
 TEST_CASE("a chain is a plan too: one select trial per repeat and the random arm per generation") {
