@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shipped quick matrix run by real engines from alchain's exports, merged, and compared with
 # a local run of the same plan at the same threads per trial (tools/compare_results.py: every
-# non-timing dataset and attribute equal). docs/cluster.md shows the same commands.
+# non-timing dataset and attribute equal). docs/cluster.md shows the same commands. The slurm
+# mode also runs one plan on two ranks with srun -n 2 (docs/cluster.md, "Ranks").
 #   engines.sh reference|parallel|snakemake|slurm ALCHAIN SRC WORK
 # `reference` makes the local run the others compare with (a ctest fixture).
 set -euo pipefail
@@ -116,6 +117,20 @@ slurm_engine() {
   grep -q "merged $trials of $trials trials" jobs/logs/*merge*.out || fail "the merge job's log"
   say "the second submission ran the $((trials - before)) missing trials and merged"
   compare q.h5
+  slurm_ranks
+}
+
+# srun -n 2: one run on two ranks (read_world from SLURM_PROCID/NTASKS inside the step, a
+# TCPStore at MASTER_ADDR:MASTER_PORT served by rank 0) writes the one-process result file.
+slurm_ranks() {
+  local ranks_pipeline="$src/tests/dist/ranks_matrix.toml" port=$((29600 + RANDOM % 300))
+  "$alchain" run "$ranks_pipeline" -o ranks_one.h5 -q > ranks_one.log 2>&1 || fail "one process: $(cat ranks_one.log)"
+  srun -n 2 --cpus-per-task=1 --export="ALL,MASTER_ADDR=127.0.0.1,MASTER_PORT=$port,ALCHAIN_DIST_TIMEOUT=120" \
+    "$alchain" run "$ranks_pipeline" -o ranks_srun.h5 -q --threads 1 > ranks_srun.log 2>&1 ||
+    fail "srun -n 2 alchain run: $(tail -n 20 ranks_srun.log)"
+  grep -q "9 trials run, 1 threads, 2 ranks" ranks_srun.log || fail "srun's output: $(cat ranks_srun.log)"
+  /usr/bin/python3 "$src/tools/compare_results.py" ranks_one.h5 ranks_srun.h5 || fail "ranks_srun.h5 differs from one process"
+  say "srun -n 2 alchain run: the result file of one process"
 }
 
 case $mode in
