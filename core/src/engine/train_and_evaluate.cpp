@@ -19,7 +19,7 @@ TrainedModel train_and_evaluate(const TrainingSetup& setup, const TrainingJob& j
   }
   t.train = train_model(*t.model, setup.data, job.ids, job.model.training, job.data_seed, progress, job.head,
                         setup.data_parallel);
-  t.eval = evaluate_model(*t.model, setup.data, setup.num_classes, setup.inference_batch_size);
+  t.eval = evaluate_model(*t.model, setup.data, setup.num_classes, setup.inference_batch_size, setup.ranks);
   return t;
 }
 

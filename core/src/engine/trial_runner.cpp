@@ -95,7 +95,7 @@ TrialRunner::Round TrialRunner::train_round(const Trial& trial, const ModelEntry
   TrainingJob job{m, ids, rec.init_seed, rec.data_seed, head.get(), true};
   TrainedModel trained =
       train_and_evaluate({registry_, mctx_, *data_, num_classes_, pipeline_.run.inference_batch_size,
-                          pipeline_.run.data_parallel_ranks > 1 ? comm_ : nullptr},
+                          pipeline_.run.data_parallel_ranks > 1 ? comm_ : nullptr, comm_},
                          job, progress_);
   round.model = std::move(trained.model);
   rec.model_parameters = trained.parameters;

@@ -89,6 +89,10 @@ void ConfusionMatrix::add(const at::Tensor& predicted, const at::Tensor& labels)
   for (std::int64_t i = 0; i < k_ * k_; ++i) counts_[static_cast<std::size_t>(i)] += b[i];
 }
 
+void ConfusionMatrix::add_counts(const std::int64_t* counts) {
+  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += counts[i];
+}
+
 std::int64_t ConfusionMatrix::total() const {
   std::int64_t t = 0;
   for (std::int64_t c : counts_) t += c;

@@ -312,7 +312,7 @@ TrainResult train_model(Model& model, Dataset& data, const std::vector<std::int6
   return result;
 }
 
-EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size) {
+EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size, Communicator* comm) {
   const double t0 = monotonic_seconds();
   const TaskOps& task = task_ops(data.info().task);
   model.eval();
@@ -321,7 +321,9 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
   c10::InferenceMode guard;
   const std::int64_t n = data.size(Split::test);
   ConfusionMatrix confusion(num_classes);
+  const int rank = comm ? comm->rank() : 0, ranks = comm ? comm->size() : 1;
   for (std::int64_t lo = 0; lo < n; lo += batch_size) {
+    if ((lo / batch_size) % ranks != rank) continue;  // another rank's batch
     check_interrupt();
     const std::int64_t hi = std::min(n, lo + batch_size);
     const at::Tensor ids = torch::arange(lo, hi, torch::kInt64);
@@ -329,6 +331,12 @@ EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes,
     const at::Tensor y = data.labels(Split::test, ids).to(torch::kInt64);
     task.check(logits, y);
     confusion.add(task.predict(logits), y);
+  }
+  if (ranks > 1) {
+    at::Tensor counts = torch::tensor(confusion.counts(), torch::kLong);
+    comm->allreduce(counts, ReduceOp::sum);
+    confusion = ConfusionMatrix(num_classes);
+    confusion.add_counts(counts.data_ptr<std::int64_t>());
   }
   EvalResult r;
   r.metric = task.metric();

@@ -26,6 +26,7 @@ struct TrainingSetup {
   std::int64_t num_classes;
   int inference_batch_size;
   Communicator* data_parallel = nullptr;  ///< trainings split over its ranks (train_model), or null
+  Communicator* ranks = nullptr;          ///< evaluations split over its ranks (evaluate_model), or null
 };
 
 /// What to train: a model entry on a labelled set, with the two seeds that make it reproducible.

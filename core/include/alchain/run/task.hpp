@@ -21,6 +21,8 @@ class ConfusionMatrix {
   explicit ConfusionMatrix(std::int64_t classes);
   /// Adds int64 predictions and labels of one shape.
   void add(const at::Tensor& predicted, const at::Tensor& labels);
+  /// Adds another matrix's counts (row-major, K x K values): the parts of a split evaluation.
+  void add_counts(const std::int64_t* counts);
   std::int64_t classes() const { return k_; }
   /// Row-major [truth][predicted].
   const std::vector<std::int64_t>& counts() const { return counts_; }

@@ -66,8 +66,11 @@ struct EvalResult {
   double seconds = 0;
 };
 
-/// The task's metrics on the whole test split.
-EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size);
+/// The task's metrics on the whole test split. With `comm` of several ranks (every rank calls it
+/// alike), rank r evaluates batches r, r + N, ... and the confusion counts are summed: the same
+/// integers, so the same metrics, as one process.
+EvalResult evaluate_model(Model& model, Dataset& data, std::int64_t num_classes, int batch_size,
+                          Communicator* comm = nullptr);
 
 /// What stream_outputs() computes for each batch.
 struct StreamRequest {
