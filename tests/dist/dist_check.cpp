@@ -86,7 +86,7 @@ alchain::PoolBatch synthetic_batch(const std::vector<std::int64_t>& ids, std::in
   alchain::PoolBatch b;
   b.ids = at::tensor(std::vector<std::int64_t>(ids.begin() + lo, ids.begin() + hi), at::kLong);
   b.logits = at::empty({hi - lo, 4}, at::kFloat);
-  b.embedding = at::empty({hi - lo, 3}, at::kFloat);
+  b.embedding = at::empty({3, hi - lo}, at::kFloat).t();  // not contiguous: its layout must travel
   for (std::int64_t i = lo; i < hi; ++i)
     for (int k = 0; k < 4; ++k) {
       b.logits[i - lo][k] = static_cast<float>((ids[i] * (k + 1)) % 7) / 3.0f;
@@ -133,6 +133,7 @@ class FarthestPolicy : public alchain::Policy {
   }
   void observe_labeled(const alchain::PoolBatch& b) override { labeled_.push_back(b.embedding); }
   void observe(const alchain::PoolBatch& b) override {
+    if (b.embedding.is_contiguous() && b.embedding.size(0) > 1) ++contiguous;
     rows_.push_back(b.embedding);
     for (std::int64_t i = 0; i < b.ids.size(0); ++i) seen.push_back(b.ids[i].item<std::int64_t>());
   }
@@ -148,6 +149,7 @@ class FarthestPolicy : public alchain::Policy {
     return s;
   }
   std::vector<std::int64_t> seen;
+  int contiguous = 0;  ///< batches whose embedding lost the source's layout
 
  private:
   alchain::SelectionContext ctx_;
@@ -212,6 +214,7 @@ void check_select(alchain::Communicator& c, std::int64_t pool_size, int batch, s
     const auto got = alchain::run_selection_round(many, labeled, pool, round, source).selection;
     expect(got.picked == want.picked, "whole-pool picks" + what, c.rank());
     expect(many.seen == pool, "every rank observed the whole pool in order" + what, c.rank());
+    expect(many.contiguous == 0, "batches sent between ranks keep their layout" + what, c.rank());
     const std::int64_t labeled_own = (20 + batch - 1) / batch / c.size() + (c.rank() < (20 + batch - 1) / batch % c.size());
     expect(computed == own + labeled_own, "each rank computed its own batches only" + what, c.rank());
   }

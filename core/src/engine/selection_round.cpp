@@ -49,7 +49,7 @@ const char* const kTapPrefix = "tap:";
 std::vector<char> pack(const PoolBatch& b) {
   c10::Dict<std::string, at::Tensor> d;
   auto put = [&](const std::string& name, const at::Tensor& t) {
-    if (t.defined()) d.insert(name, t.contiguous());
+    if (t.defined()) d.insert(name, t);  // strides kept: a channels-last tap arrives channels-last
   };
   put("ids", b.ids);
   put("logits", b.logits);

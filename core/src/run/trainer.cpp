@@ -169,11 +169,11 @@ void allreduce_gradients(Communicator& comm, const std::vector<at::Tensor>& para
   for (auto& [type, ps] : by_type) {
     std::vector<at::Tensor> flat;
     for (auto& p : ps) flat.push_back(p.grad().reshape({-1}));
-    at::Tensor buffer = torch::cat(flat);
+    at::Tensor buffer = torch::cat(flat).cpu();  // the communicator takes CPU tensors
     comm.allreduce(buffer, ReduceOp::sum);
     std::int64_t at_offset = 0;
     for (auto& p : ps) {
-      p.grad().copy_(buffer.narrow(0, at_offset, p.numel()).view_as(p));
+      p.grad().copy_(buffer.narrow(0, at_offset, p.numel()).view(p.sizes()));
       at_offset += p.numel();
     }
   }
